@@ -1,0 +1,51 @@
+#!/usr/bin/env node
+// Test runner (DESIGN §6). On Node 20 a bare `node --test` finds no .ts files and passes with 0
+// tests, so this script lists the test files itself, runs them with tsx, and fails when no test
+// ran. `unit` = src/**/*.test.ts + test/quick/**/*.test.ts (npm test);
+// `interop` = test/interop/**/*.test.ts (npm run test:interop).
+// Extra arguments are file filters (substring match), e.g. `npm test -- jitter`.
+import { readdirSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+
+const root = join(fileURLToPath(import.meta.url), '..', '..');
+const suite = process.argv[2] ?? 'unit';
+const filters = process.argv.slice(3);
+
+function walk(dir, out = []) {
+  let entries;
+  try { entries = readdirSync(dir); } catch { return out; }
+  for (const name of entries) {
+    if (name === 'node_modules' || name === 'dist') continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) walk(p, out);
+    else if (name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+const dirs = suite === 'interop' ? ['test/interop'] : ['src', 'test/quick'];
+let files = dirs.flatMap((d) => walk(join(root, d))).sort();
+if (filters.length) files = files.filter((f) => filters.some((s) => f.includes(s)));
+if (files.length === 0) {
+  console.error(`run-tests: no test files found for suite "${suite}"${filters.length ? ` matching ${filters.join(', ')}` : ''}`);
+  process.exit(1);
+}
+console.error(`run-tests: ${suite}: ${files.length} files`);
+
+const concurrency = process.env.MW_TEST_CONCURRENCY ?? (suite === 'interop' ? '1' : '2');
+const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec',
+  '--test-reporter-destination=stdout', ...files.map((f) => relative(root, f))];
+const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+let tail = '';
+child.stdout.on('data', (b) => { process.stdout.write(b); tail = (tail + b.toString()).slice(-4000); });
+child.on('close', (code) => {
+  const pass = Number(/ℹ pass (\d+)/.exec(tail)?.[1] ?? 0);
+  const fail = Number(/ℹ fail (\d+)/.exec(tail)?.[1] ?? 0);
+  const skipped = Number(/ℹ skipped (\d+)/.exec(tail)?.[1] ?? 0);
+  console.log(`${suite}: ${pass} passed, ${fail} failed, ${skipped} skipped`);
+  if (pass === 0 && code === 0) { console.error('run-tests: no test ran'); process.exit(1); }
+  if (skipped > 0 && process.env.CI) console.error(`run-tests: ${skipped} tests skipped on CI; see the SKIP lines above`);
+  process.exit(code ?? 1);
+});
