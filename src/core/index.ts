@@ -7,3 +7,4 @@ export * from './graph.js';
 export * from './clock.js';
 export * from './ticker.js';
 export * from './registry.js';
+export * from './worker.js';

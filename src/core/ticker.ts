@@ -214,12 +214,24 @@ export class Ticker extends TypedEmitter<TickerEvents> {
     const delay = Math.max(0, deadline - this.clock.now());
     // setTimeout fires at ≥ delay (rounded to whole ms), so the tick is at most ~1 ms late; we
     // measure and report that lateness rather than spin.
-    this.#timer = setTimeout(() => this.#onTimer(), delay);
+    this.#timer = setTimeout(() => {
+      this.#timer = null;
+      this.poll();
+    }, delay);
   }
 
-  #onTimer(): void {
-    this.#timer = null;
-    if (!this.#running) return;
+  /**
+   * Runs every tick whose deadline has passed on `clock` (catching up after a stall), then
+   * re-arms the timer. Called by the ticker's own timer; an external driver (a sound card
+   * callback whose clock drives the ticker) may call it too. Returns the number of ticks run.
+   */
+  poll(): number {
+    if (!this.#running || this.clock.virtual) return 0;
+    if (this.#timer) {
+      clearTimeout(this.#timer);
+      this.#timer = null;
+    }
+    const before = this.#stats.ticks;
     let now = this.clock.now();
     // Run every tick whose deadline has passed (catch-up after a stall).
     while (this.#running && this.#startMs + this.#tick * this.periodMs <= now) {
@@ -233,6 +245,7 @@ export class Ticker extends TypedEmitter<TickerEvents> {
       now = this.clock.now();
     }
     if (this.#running) this.#scheduleReal();
+    return this.#stats.ticks - before;
   }
 
   #runTick(latenessMs: number): void {
