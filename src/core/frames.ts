@@ -13,7 +13,11 @@ export interface AudioFrame {
   sampleRate: number;
   /** 1 (mono) or 2 (stereo). */
   channels: number;
-  /** Position of the first sample, in samples (per channel) since the start of the stream. */
+  /**
+   * Position of the first sample, in samples (per channel) at `sampleRate`. The origin is the
+   * producer's: sources count from 0, decoders carry the RTP timestamp scaled to the sample rate.
+   * Consumers use differences (gaps, continuity), never the absolute value.
+   */
   timestamp: number;
   /** True when the samples were made up by packet-loss concealment rather than decoded. */
   concealed?: boolean;

@@ -1,0 +1,28 @@
+/**
+ * `npm run bench [-- name …]`: runs the benchmarks and prints figures with ratios against
+ * baselines measured in the same run (these machines are noisy: compare within a run).
+ * Figures are recorded in docs/benchmarks.md.
+ */
+import { printResults, type BenchResult } from './types.js';
+
+type Bench = { name: string; load: () => Promise<() => Promise<BenchResult[]>> };
+
+const benches: Bench[] = [
+  { name: 'ticker', load: async () => (await import('./ticker.js')).runTickerBench },
+  { name: 'g711', load: async () => (await import('./g711.js')).runG711Bench },
+  { name: 'resampler', load: async () => (await import('./resampler.js')).runResamplerBench },
+];
+
+const only = process.argv.slice(2);
+let failed = 0;
+for (const b of benches) {
+  if (only.length && !only.includes(b.name)) continue;
+  try {
+    const run = await b.load();
+    printResults(b.name, await run());
+  } catch (err) {
+    failed++;
+    console.error(`bench ${b.name} failed:`, err);
+  }
+}
+process.exitCode = failed ? 1 : 0;

@@ -1,0 +1,8 @@
+/** Audio processing filters (DESIGN §3 `audio/`). */
+export * from './tones.js';
+export * from './channel-adapter.js';
+export * from './tee.js';
+export * from './void.js';
+export * from './volume.js';
+export * from './register.js';
+// resampler.ts: exported by the resampler's author

@@ -1,0 +1,52 @@
+/**
+ * The codecs built into mediaweave, registered into a Registry (Mediastreamer2's
+ * ms_factory_init registering its built-in encoders/decoders). Pure TypeScript codecs are always
+ * available; codecs over a native library (added by later work) register as unavailable with the
+ * Debian package to install when the library is missing.
+ */
+import { defaultRegistry, type CodecDescriptor, type Registry } from '../core/registry.js';
+import { createPcmaDecoder, createPcmaEncoder, createPcmuDecoder, createPcmuEncoder } from './g711-filters.js';
+
+/** PCMU: G.711 µ-law, RFC 3551 static payload type 0. */
+export const PCMU_CODEC: CodecDescriptor = {
+  mime: 'PCMU',
+  clockRate: 8000,
+  channels: 1,
+  sampleRate: 8000,
+  staticPayloadType: 0,
+  // G.711 codes sample by sample; 10 ms is the granularity the encoder packs by (one tick).
+  frameMs: 10,
+  defaultPtimeMs: 20,
+  bitrates: '64 kbit/s',
+  description: 'ITU-T G.711 µ-law (pure TypeScript, bit-exact with the ITU-T G.191 STL)',
+  createEncoder: (options) => createPcmuEncoder(options),
+  createDecoder: (options) => createPcmuDecoder(options),
+};
+
+/** PCMA: G.711 A-law, RFC 3551 static payload type 8. */
+export const PCMA_CODEC: CodecDescriptor = {
+  mime: 'PCMA',
+  clockRate: 8000,
+  channels: 1,
+  sampleRate: 8000,
+  staticPayloadType: 8,
+  frameMs: 10,
+  defaultPtimeMs: 20,
+  bitrates: '64 kbit/s',
+  description: 'ITU-T G.711 A-law (pure TypeScript, bit-exact with the ITU-T G.191 STL)',
+  createEncoder: (options) => createPcmaEncoder(options),
+  createDecoder: (options) => createPcmaDecoder(options),
+};
+
+const BUILTIN: readonly CodecDescriptor[] = [PCMU_CODEC, PCMA_CODEC];
+
+/**
+ * Registers the built-in codecs. Idempotent: a codec already registered under the same
+ * mime/clock rate/channels is left as it is (so calling twice is harmless, and an application
+ * that registered its own PCMU first keeps it).
+ */
+export function registerBuiltinCodecs(registry: Registry = defaultRegistry): void {
+  for (const c of BUILTIN) {
+    if (registry.findCodec(c.mime, c.clockRate, c.channels) === undefined) registry.registerCodec(c);
+  }
+}
