@@ -5,4 +5,4 @@ export * from './tee.js';
 export * from './void.js';
 export * from './volume.js';
 export * from './register.js';
-// resampler.ts: exported by the resampler's author
+export * from './resampler.js';

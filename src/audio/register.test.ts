@@ -10,7 +10,7 @@ import { ToneGenerator } from './tones.js';
 import { VoidSink, VoidSource } from './void.js';
 import { Volume } from './volume.js';
 
-test('registerAudioFilters registers the six filters by name, with categories; idempotent', () => {
+test('registerAudioFilters registers the seven filters by name, with categories; idempotent', () => {
   const r = new Registry();
   registerAudioFilters(r);
   registerAudioFilters(r);
@@ -18,6 +18,7 @@ test('registerAudioFilters registers the six filters by name, with categories; i
     r.listFilters().map((d) => [d.type, d.category]),
     [
       ['channel-adapter', 'filter'],
+      ['resampler', 'filter'],
       ['tee', 'filter'],
       ['tone-generator', 'source'],
       ['void-sink', 'sink'],

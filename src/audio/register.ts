@@ -9,6 +9,7 @@ import { Tee, type TeeOptions } from './tee.js';
 import { ToneGenerator, type ToneGeneratorOptions } from './tones.js';
 import { VoidSink, VoidSource, type VoidSourceOptions } from './void.js';
 import { Volume, type VolumeOptions } from './volume.js';
+import { resamplerDescriptor } from './resampler.js';
 
 const toneGenerator: FilterDescriptor<ToneGeneratorOptions> = {
   type: 'tone-generator',
@@ -56,7 +57,7 @@ function add<O>(registry: Registry, d: FilterDescriptor<O>): void {
   if (registry.getFilter(d.type) === undefined) registry.registerFilter(d);
 }
 
-/** Registers 'tone-generator', 'channel-adapter', 'tee', 'void-source', 'void-sink', 'volume'. */
+/** Registers 'tone-generator', 'channel-adapter', 'tee', 'void-source', 'void-sink', 'volume', 'resampler'. */
 export function registerAudioFilters(registry: Registry = defaultRegistry): void {
   add(registry, toneGenerator);
   add(registry, channelAdapter);
@@ -64,4 +65,5 @@ export function registerAudioFilters(registry: Registry = defaultRegistry): void
   add(registry, voidSource);
   add(registry, voidSink);
   add(registry, volume);
+  add(registry, resamplerDescriptor);
 }

@@ -1,0 +1,581 @@
+/**
+ * Generic packet loss concealment (PLC) for codecs that have none of their own (G.711, G.722,
+ * L16, GSM …): Mediastreamer2's generic PLC filter (msgenericplc), in our own code.
+ *
+ * ## Contract with decoders (how loss reaches this filter)
+ * A decoder without its own PLC turns a lost `EncodedFrame` (`lost: true`, empty `data`,
+ * `duration` = samples to make up at the clock rate) into an `AudioFrame` of that duration whose
+ * samples are all zero and which is flagged `concealed: true` — the *marker frame*. The decoder
+ * does not try to invent audio; the `PlcFilter` downstream fills the marker's samples in place
+ * (the frame's samples must be writable and owned by the frame, as frames.ts requires of any
+ * frame a filter modifies). Every other audio frame is received audio. A frame flagged
+ * `concealed` whose samples are *not* all zero was already concealed upstream (a codec with its
+ * own PLC, e.g. Opus); it is passed on as received audio and not counted here.
+ *
+ * ## Algorithm (ITU-T G.711 Appendix I, "A high quality low-complexity algorithm for packet loss
+ * concealment with G.711", 1999, generalised to any rate and channel count)
+ * - History: the last 3 × 20 ms + 5 ms of *output* (received and concealed alike, as App. I
+ *   keeps its history of what was played), per channel.
+ * - At the start of a loss, the pitch period P is estimated on the last 20 ms of history (mono
+ *   downmix, so every channel is repeated in step and the stereo image holds) by normalised
+ *   cross-correlation against the signal P samples earlier, for P in 2.5 … 20 ms (App. I uses
+ *   5 … 15 ms at 8 kHz; we widen it to cover 400 Hz voices and 50 Hz ones). As App. I does, a
+ *   coarse search runs on a ~4 kHz decimated copy and is refined at full rate around the best
+ *   coarse lag. Because a 20 ms ceiling lets 2P compete with P for voices above 100 Hz, the
+ *   shortest sub-multiple of the winner whose correlation is within 5 % of it is preferred.
+ * - The last period is repeated. Its last P/4 samples are overlap-added with the P/4 samples
+ *   preceding it (App. I's "OLA of 1/4 wavelength"), so the loop wraps without a click and the
+ *   repetition does not buzz at 1/P.
+ * - App. I delays its output by P/4 so it can rewrite the end of the last good frame to match the
+ *   loop; we add no latency, so instead the jump between the last sample played and the loop's
+ *   start is removed by an offset that decays to zero over P/4 samples (values and slope stay
+ *   continuous at the join).
+ * - After 10 ms of loss the loop grows to 2 periods, after 20 ms to 3 (App. I): repeating a single
+ *   period for long sounds metallic. Each growth is overlap-added over P/4 with the old loop's
+ *   continuation.
+ * - Gain: 1 until `fadeStartMs` (100), then a linear ramp reaching exactly 0 at `silenceAtMs`
+ *   (150), zero afterwards — Mediastreamer2's generic PLC numbers (PLC_DECREASE_START and
+ *   MAX_PLC_LEN in its genericplc.h), where App. I fades by 20 % per 10 ms from 10 ms on. Long
+ *   fade-free concealment suits the 20–60 ms bursts typical of VoIP loss.
+ * - Recovery: the first received samples are cross-faded linearly from the loop (continued, with
+ *   its gain) to the real signal, over P/4 + 4 ms per 10 ms lost beyond the first 10 ms, at most
+ *   10 ms (App. I's EOVERLAPINCR), or over a fixed `crossfadeMs`. The cross-fade continues
+ *   across received frames shorter than it. After a silent stretch this is a fade-in.
+ *
+ * Mediastreamer2's own generic PLC (genericplc.c) takes another route — it extends the last 50 ms
+ * by doubling its resolution in the frequency domain, and delays the signal 5 ms to mix the
+ * transitions — but uses the same fade schedule. The time-domain pitch repetition here is
+ * cheaper, adds no delay, and is the classic reference the ITU standardised.
+ *
+ * `PacketLossConcealer` is sans-IO (no filter, no time): `good()` / `conceal()`. `PlcFilter` wraps
+ * it for graphs.
+ */
+import { ConfigError } from '../core/errors.js';
+import { Filter, type TickContext } from '../core/filter.js';
+import type { AudioFrame } from '../core/frames.js';
+
+export interface PacketLossConcealerOptions {
+  /** Hz, 8000 … 96000. */
+  sampleRate: number;
+  /** Interleaved channels, 1 … 8. */
+  channels: number;
+  /** Concealment plays at full level this long, ms (default 100). */
+  fadeStartMs?: number;
+  /** Concealment reaches silence here and stays silent, ms (default 150; ≥ fadeStartMs). */
+  silenceAtMs?: number;
+  /**
+   * Cross-fade length on recovery, ms (0 … 50). Default: adaptive as in G.711 App. I
+   * (P/4 + 4 ms per 10 ms lost beyond the first, at most 10 ms). 0 switches back abruptly.
+   */
+  crossfadeMs?: number;
+}
+
+export interface PacketLossConcealerStats {
+  /** Samples (per channel) made up by conceal(), including silent ones after silenceAtMs. */
+  concealedSamples: number;
+  /** Losses: runs of conceal() calls between received audio. */
+  losses: number;
+}
+
+/** Pitch search range, ms (see the header: App. I's 5–15 ms widened). */
+const MIN_PITCH_MS = 2.5;
+const MAX_PITCH_MS = 20;
+/** Correlation window, ms (App. I's CORRLEN, 160 samples at 8 kHz). */
+const CORR_MS = 20;
+/** Periods in the loop at most (App. I grows 1 → 2 → 3). */
+const MAX_PERIODS = 3;
+/** The loop grows by a period every this much concealment, ms (App. I: every 10 ms frame). */
+const GROW_EVERY_MS = 10;
+/** Recovery cross-fade: +4 ms per 10 ms lost (App. I EOVERLAPINCR = 32 samples at 8 kHz) … */
+const XFADE_INCR_MS = 4;
+/** … capped at 10 ms (App. I: one frame). */
+const XFADE_MAX_MS = 10;
+/** Sub-multiples of the best lag within this fraction of its correlation win (octave check). */
+const SUBMULTIPLE_RATIO = 0.95;
+
+function checkRange(name: string, v: unknown, lo: number, hi: number, integer = false): number {
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < lo || v > hi || (integer && !Number.isInteger(v))) {
+    throw new ConfigError(`plc: ${name} must be ${integer ? 'a whole number ' : ''}${lo} … ${hi}, got ${String(v)}`);
+  }
+  return v;
+}
+
+const clamp16 = (v: number): number => {
+  const r = Math.round(v);
+  return r > 32767 ? 32767 : r < -32768 ? -32768 : r;
+};
+
+/**
+ * Sans-IO generic packet loss concealer: feed received audio to `good()`, ask `conceal()` for
+ * audio in place of what was lost. Samples are interleaved int16; counts are per channel.
+ */
+export class PacketLossConcealer {
+  readonly sampleRate: number;
+  readonly channels: number;
+  readonly fadeStartMs: number;
+  readonly silenceAtMs: number;
+  /** Fixed recovery cross-fade (samples), or -1 for App. I's adaptive length. */
+  readonly #xfadeFixed: number;
+
+  readonly #minLag: number;
+  readonly #maxLag: number;
+  readonly #corrLen: number;
+  readonly #fadeStart: number;
+  readonly #silenceAt: number;
+  readonly #growEvery: number;
+  readonly #histCap: number;
+
+  /** Output history per channel; the newest `#histLen` samples end at index `#histCap`. */
+  readonly #hist: Float32Array[];
+  #histLen = 0;
+  /** Scratch: mono downmix for the pitch search and its decimated copy. */
+  readonly #mono: Float32Array;
+  readonly #dec: Float32Array;
+
+  // Loss state (App. I's pitchbuf / lastq / poffset / pitchblen …).
+  /** Copy of the history tail at the start of the loss, per channel; the loop lives at its end. */
+  readonly #pbuf: Float32Array[];
+  #pbLen = 0;
+  /** The original last L samples (before the wrap blend), per channel. */
+  readonly #lastq: Float32Array[];
+  /** Old loop's continuation kept for the overlap-add when the loop grows, per channel. */
+  readonly #olaTmp: Float32Array[];
+  /** Start-of-loss offset removed over L samples, per channel. */
+  readonly #delta: Float64Array;
+  /** One multi-channel synthetic sample. */
+  readonly #frame: Float64Array;
+  #pitch = 0;
+  #overlap = 0;
+  #periods = 0;
+  #loopStart = 0;
+  #pos = 0;
+  #olaLeft = 0;
+  #deltaLeft = 0;
+  /** Samples (per channel) since the loss started; the fade schedule's clock. */
+  #lossPos = 0;
+  #concealing = false;
+  /** Recovery cross-fade: total length and progress (samples); done when pos ≥ len. */
+  #xfLen = 0;
+  #xfPos = 0;
+
+  #stats: PacketLossConcealerStats = { concealedSamples: 0, losses: 0 };
+
+  constructor(options: PacketLossConcealerOptions) {
+    this.sampleRate = checkRange('sampleRate', options.sampleRate, 8000, 96000, true);
+    this.channels = checkRange('channels', options.channels, 1, 8, true);
+    this.fadeStartMs = checkRange('fadeStartMs', options.fadeStartMs ?? 100, 0, 10_000);
+    this.silenceAtMs = checkRange('silenceAtMs', options.silenceAtMs ?? 150, this.fadeStartMs, 10_000);
+    const ms = (x: number): number => Math.round((x * this.sampleRate) / 1000);
+    this.#xfadeFixed = options.crossfadeMs === undefined ? -1 : ms(checkRange('crossfadeMs', options.crossfadeMs, 0, 50));
+    this.#minLag = ms(MIN_PITCH_MS);
+    this.#maxLag = ms(MAX_PITCH_MS);
+    this.#corrLen = ms(CORR_MS);
+    this.#fadeStart = ms(this.fadeStartMs);
+    this.#silenceAt = ms(this.silenceAtMs);
+    this.#growEvery = ms(GROW_EVERY_MS);
+    const maxOverlap = this.#maxLag >> 2;
+    // Room for 3 periods plus the quarter period before them (App. I HISTORYLEN = 3·120 + 30);
+    // it also covers the correlation window plus the largest lag (40 ms).
+    this.#histCap = Math.max(MAX_PERIODS * this.#maxLag + maxOverlap, this.#corrLen + this.#maxLag);
+    const ch = this.channels;
+    const arr = (n: number): Float32Array[] => Array.from({ length: ch }, () => new Float32Array(n));
+    this.#hist = arr(this.#histCap);
+    this.#pbuf = arr(this.#histCap);
+    this.#lastq = arr(maxOverlap + 1);
+    this.#olaTmp = arr(maxOverlap + 1);
+    this.#mono = new Float32Array(this.#histCap);
+    this.#dec = new Float32Array(this.#histCap);
+    this.#delta = new Float64Array(ch);
+    this.#frame = new Float64Array(ch);
+  }
+
+  /** True between a conceal() and the next received audio. */
+  get concealing(): boolean {
+    return this.#concealing;
+  }
+
+  /** Pitch period (samples) of the current or last loss; 0 before any, or when there was no history. */
+  get pitchPeriod(): number {
+    return this.#pitch;
+  }
+
+  get stats(): Readonly<PacketLossConcealerStats> {
+    return { ...this.#stats };
+  }
+
+  /** Forgets history and any loss in progress (e.g. a new talker, a stream restart). */
+  reset(): void {
+    for (const h of this.#hist) h.fill(0);
+    this.#histLen = 0;
+    this.#concealing = false;
+    this.#xfLen = this.#xfPos = 0;
+    this.#pitch = 0;
+  }
+
+  /**
+   * Received audio (interleaved, any length). After a loss, its first samples are cross-faded in
+   * place from the concealment to the real signal. Then it joins the history.
+   */
+  good(samples: Int16Array): void {
+    const ch = this.channels;
+    if (samples.length % ch !== 0) {
+      throw new ConfigError(`plc: ${samples.length} samples is not a whole number of ${ch}-channel frames`);
+    }
+    const n = samples.length / ch;
+    if (n === 0) return;
+    if (this.#concealing) {
+      this.#concealing = false;
+      this.#xfPos = 0;
+      if (this.#xfadeFixed >= 0) {
+        this.#xfLen = this.#xfadeFixed;
+      } else {
+        // App. I: longer erasures drift further from the real signal, so blend for longer.
+        const frames10 = Math.max(1, Math.ceil(this.#lossPos / this.#growEvery));
+        const incr = Math.round((XFADE_INCR_MS * this.sampleRate) / 1000);
+        this.#xfLen = Math.min(this.#overlap + (frames10 - 1) * incr, Math.round((XFADE_MAX_MS * this.sampleRate) / 1000));
+      }
+    }
+    if (this.#xfPos < this.#xfLen) {
+      const m = Math.min(n, this.#xfLen - this.#xfPos);
+      const frame = this.#frame;
+      for (let i = 0, k = 0; i < m; i++) {
+        this.#synth(false);
+        // Linear weights summing to 1 (the loop continues the signal, so the two are correlated
+        // and a constant-amplitude rather than constant-power cross-fade is right, as App. I).
+        const w = (this.#xfPos + 1) / (this.#xfLen + 1);
+        for (let c = 0; c < ch; c++, k++) samples[k] = clamp16(samples[k] * w + frame[c] * (1 - w));
+        this.#xfPos++;
+      }
+    }
+    this.#append(samples, n);
+  }
+
+  /** Makes up `sampleCount` samples per channel (interleaved result) in place of lost audio. */
+  conceal(sampleCount: number): Int16Array {
+    if (!Number.isInteger(sampleCount) || sampleCount < 0) throw new RangeError(`plc: sampleCount must be a whole number ≥ 0, got ${sampleCount}`);
+    const out = new Int16Array(sampleCount * this.channels);
+    this.concealInto(out);
+    return out;
+  }
+
+  /** Like conceal(), writing into `out` (interleaved; its length sets the count). No allocation. */
+  concealInto(out: Int16Array): void {
+    const ch = this.channels;
+    if (out.length % ch !== 0) throw new ConfigError(`plc: ${out.length} samples is not a whole number of ${ch}-channel frames`);
+    const n = out.length / ch;
+    if (n === 0) return;
+    if (!this.#concealing) this.#startLoss();
+    const frame = this.#frame;
+    for (let i = 0, k = 0; i < n; i++) {
+      this.#synth(true);
+      for (let c = 0; c < ch; c++, k++) out[k] = clamp16(frame[c]);
+    }
+    this.#stats.concealedSamples += n;
+    this.#append(out, n);
+  }
+
+  /** Start of a loss: pitch, loop of one period with its wrap blended, start offset. */
+  #startLoss(): void {
+    this.#concealing = true;
+    this.#xfLen = this.#xfPos = 0;
+    this.#lossPos = 0;
+    this.#stats.losses++;
+    const avail = this.#histLen;
+    const P = this.#findPitch();
+    this.#pitch = P;
+    this.#periods = 1;
+    this.#pos = 0;
+    this.#olaLeft = 0;
+    if (P === 0) {
+      this.#overlap = 0;
+      this.#deltaLeft = 0;
+      return;
+    }
+    const pbLen = Math.min(avail, MAX_PERIODS * P + (P >> 2));
+    this.#pbLen = pbLen;
+    // The quarter-period blend needs L samples before the loop; short histories get less.
+    const L = Math.max(0, Math.min(P >> 2, pbLen - P));
+    this.#overlap = L;
+    const from = this.#histCap - pbLen;
+    for (let c = 0; c < this.channels; c++) {
+      const pb = this.#pbuf[c];
+      pb.set(this.#hist[c].subarray(from, this.#histCap), 0);
+      this.#lastq[c].set(pb.subarray(pbLen - L, pbLen), 0);
+    }
+    this.#loopStart = pbLen - P;
+    this.#blendTail();
+    // Offset between the sample just played and the loop's virtual predecessor (its last
+    // sample, after the blend); removed gradually instead of App. I's delayed rewrite.
+    const decay = Math.max(1, L);
+    for (let c = 0; c < this.channels; c++) this.#delta[c] = this.#hist[c][this.#histCap - 1] - this.#pbuf[c][pbLen - 1];
+    this.#deltaLeft = decay;
+  }
+
+  /** App. I: the loop's last L samples fade from the original tail into the L before the loop. */
+  #blendTail(): void {
+    const L = this.#overlap;
+    const pbLen = this.#pbLen;
+    const pre = this.#loopStart - L;
+    for (let c = 0; c < this.channels; c++) {
+      const pb = this.#pbuf[c];
+      const q = this.#lastq[c];
+      for (let i = 0; i < L; i++) {
+        const w = (i + 1) / L;
+        pb[pbLen - L + i] = q[i] * (1 - w) + pb[pre + i] * w;
+      }
+    }
+  }
+
+  /** Adds a period to the loop (App. I, at 10 and 20 ms), overlap-adding the old loop's continuation. */
+  #grow(): void {
+    const P = this.#pitch;
+    const L = this.#overlap;
+    const next = this.#periods + 1;
+    if (next * P + L > this.#pbLen) return; // history too short for another period
+    const len = this.#periods * P;
+    for (let c = 0; c < this.channels; c++) {
+      const pb = this.#pbuf[c];
+      const tmp = this.#olaTmp[c];
+      let p = this.#pos;
+      for (let i = 0; i < L; i++) {
+        tmp[i] = pb[this.#loopStart + p];
+        if (++p >= len) p = 0;
+      }
+    }
+    // Same phase one period further back (App. I wraps poffset into one period).
+    this.#pos %= P;
+    this.#periods = next;
+    this.#loopStart = this.#pbLen - next * P;
+    this.#blendTail();
+    this.#olaLeft = L;
+  }
+
+  /** One synthetic multi-channel sample into #frame; advances the loop and the fade clock. */
+  #synth(mayGrow: boolean): void {
+    const frame = this.#frame;
+    const idx = this.#lossPos++;
+    if (this.#pitch === 0 || idx >= this.#silenceAt) {
+      frame.fill(0);
+      return;
+    }
+    if (mayGrow && this.#periods < MAX_PERIODS && idx === this.#periods * this.#growEvery) this.#grow();
+    const g = idx < this.#fadeStart ? 1 : (this.#silenceAt - idx) / (this.#silenceAt - this.#fadeStart);
+    const at = this.#loopStart + this.#pos;
+    const L = this.#overlap;
+    const olaW = this.#olaLeft > 0 ? (L - this.#olaLeft + 1) / (L + 1) : 1;
+    const dW = this.#deltaLeft > 0 ? this.#deltaLeft / (Math.max(1, L) + 1) : 0;
+    for (let c = 0; c < this.channels; c++) {
+      let v = this.#pbuf[c][at];
+      if (olaW < 1) v = this.#olaTmp[c][L - this.#olaLeft] * (1 - olaW) + v * olaW;
+      if (dW > 0) v += this.#delta[c] * dW;
+      frame[c] = v * g;
+    }
+    if (this.#olaLeft > 0) this.#olaLeft--;
+    if (this.#deltaLeft > 0) this.#deltaLeft--;
+    if (++this.#pos >= this.#periods * this.#pitch) this.#pos = 0;
+  }
+
+  /** Appends `n` interleaved frames to the per-channel history. */
+  #append(s: Int16Array, n: number): void {
+    const ch = this.channels;
+    const cap = this.#histCap;
+    const keep = Math.min(n, cap);
+    const skip = n - keep;
+    for (let c = 0; c < ch; c++) {
+      const h = this.#hist[c];
+      if (keep < cap) h.copyWithin(0, keep);
+      for (let i = 0, k = (skip * ch) + c, j = cap - keep; i < keep; i++, k += ch, j++) h[j] = s[k];
+    }
+    this.#histLen = Math.min(cap, this.#histLen + n);
+  }
+
+  /**
+   * Pitch period in samples by normalised cross-correlation (G.711 App. I `findpitch`, widened
+   * to 2.5–20 ms): the lag τ maximising Σ r[i]·x[i−τ] / √(Σ x[i−τ]²) over the last `corr`
+   * samples r. 0 when there is no history; the whole history when it is shorter than two of the
+   * shortest periods.
+   */
+  #findPitch(): number {
+    const avail = this.#histLen;
+    if (avail === 0) return 0;
+    if (avail < 2 * this.#minLag) return avail;
+    const maxLag = Math.min(this.#maxLag, avail >> 1);
+    const corr = Math.min(this.#corrLen, avail - maxLag);
+    const need = corr + maxLag;
+    // Mono downmix of the last `need` samples, oldest first.
+    const m = this.#mono;
+    const ch = this.channels;
+    const base = this.#histCap - need;
+    for (let i = 0; i < need; i++) {
+      let s = 0;
+      for (let c = 0; c < ch; c++) s += this.#hist[c][base + i];
+      m[i] = s / ch;
+    }
+    // Coarse search at ~4 kHz (App. I decimates 2:1 at 8 kHz). Each decimated sample is the mean
+    // of `step` samples: a crude low-pass, so what aliases at 48 kHz is attenuated.
+    const step = Math.max(1, Math.floor(this.sampleRate / 4000));
+    let best = this.#minLag;
+    if (step > 1) {
+      const nd = Math.floor(need / step);
+      const d = this.#dec;
+      const off = need - nd * step; // align the decimated grid to the newest sample
+      for (let j = 0; j < nd; j++) {
+        let s = 0;
+        for (let k = 0; k < step; k++) s += m[off + j * step + k];
+        d[j] = s / step;
+      }
+      const cd = Math.max(1, Math.floor(corr / step));
+      const lo = Math.ceil(this.#minLag / step);
+      const hi = Math.floor(maxLag / step);
+      let bestScore = Number.NEGATIVE_INFINITY;
+      for (let t = lo; t <= hi; t++) {
+        const s = score(d, nd - cd, cd, t);
+        if (s > bestScore) {
+          bestScore = s;
+          best = t * step;
+        }
+      }
+    } else {
+      best = this.#refine(m, need, corr, this.#minLag, maxLag);
+      return this.#preferShort(m, need, corr, best, maxLag, 1);
+    }
+    best = this.#refine(m, need, corr, Math.max(this.#minLag, best - step + 1), Math.min(maxLag, best + step - 1));
+    return this.#preferShort(m, need, corr, best, maxLag, step);
+  }
+
+  /** Best lag at full rate within [lo, hi]. */
+  #refine(m: Float32Array, need: number, corr: number, lo: number, hi: number): number {
+    let best = lo;
+    let bestScore = Number.NEGATIVE_INFINITY;
+    for (let t = lo; t <= hi; t++) {
+      const s = score(m, need - corr, corr, t);
+      if (s > bestScore) {
+        bestScore = s;
+        best = t;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * Octave check: with a 20 ms ceiling, 2P or 3P can edge out P; take the shortest sub-multiple
+   * whose normalised correlation is within 5 % of the winner's (repeating a multiple of the
+   * period is harmless, but P itself follows a gliding pitch more closely).
+   */
+  #preferShort(m: Float32Array, need: number, corr: number, best: number, maxLag: number, step: number): number {
+    const start = need - corr;
+    const ref = normCorr(m, start, corr, best);
+    if (!(ref > 0)) return best;
+    for (let k = MAX_PERIODS + 1; k >= 2; k--) {
+      const t0 = Math.round(best / k);
+      if (t0 < this.#minLag) continue;
+      const r = Math.max(1, step);
+      const t = this.#refine(m, need, corr, Math.max(this.#minLag, t0 - r), Math.min(maxLag, t0 + r));
+      if (normCorr(m, start, corr, t) >= SUBMULTIPLE_RATIO * ref) return t;
+    }
+    return best;
+  }
+}
+
+/** App. I's score: Σ x[s+i]·x[s+i−τ] / √(max(Σ x[s+i−τ]², floor)). */
+function score(x: Float32Array, start: number, len: number, lag: number): number {
+  let xy = 0;
+  let yy = 0;
+  for (let i = 0, a = start, b = start - lag; i < len; i++, a++, b++) {
+    const y = x[b];
+    xy += x[a] * y;
+    yy += y * y;
+  }
+  // Energy floor (App. I CORRMINPOWER) so near-silent candidates cannot win on tiny energies.
+  return xy / Math.sqrt(Math.max(yy, len * 4));
+}
+
+/** Normalised cross-correlation in [−1, 1] between the window and the window `lag` earlier. */
+function normCorr(x: Float32Array, start: number, len: number, lag: number): number {
+  let xy = 0;
+  let xx = 0;
+  let yy = 0;
+  for (let i = 0, a = start, b = start - lag; i < len; i++, a++, b++) {
+    const u = x[a];
+    const v = x[b];
+    xy += u * v;
+    xx += u * u;
+    yy += v * v;
+  }
+  const den = Math.sqrt(xx * yy);
+  return den > 0 ? xy / den : 0;
+}
+
+export interface PlcFilterOptions {
+  /** See PacketLossConcealerOptions (default 100 ms). */
+  fadeStartMs?: number;
+  /** See PacketLossConcealerOptions (default 150 ms). */
+  silenceAtMs?: number;
+  /** See PacketLossConcealerOptions (default adaptive, ≤ 10 ms). */
+  crossfadeMs?: number;
+}
+
+/** True when every sample is 0: the marker a decoder without PLC emits for a lost frame. */
+function allZero(x: Int16Array): boolean {
+  for (let i = 0; i < x.length; i++) if (x[i] !== 0) return false;
+  return true;
+}
+
+/**
+ * Generic PLC filter (1 input, 1 output, audio frames of any rate and channel count; see the
+ * contract at the top of this file). Received frames pass on (same object, their first samples
+ * cross-faded in place after a loss); marker frames (`concealed: true`, all zero) are filled in
+ * place with concealment and stay flagged `concealed`. Sample rate and channels are taken from
+ * the frames; a change of either starts a new concealer (history is lost at the switch).
+ */
+export class PlcFilter extends Filter<Record<never, never>> {
+  readonly type = 'plc';
+  readonly #options: PlcFilterOptions;
+  #plc: PacketLossConcealer | null = null;
+  #concealedMs = 0;
+  #concealedFrames = 0;
+
+  constructor(options: PlcFilterOptions = {}) {
+    super({ inputs: 1, outputs: 1 });
+    this.#options = { ...options };
+    // Validate now (ConfigError at construction, not at the first frame).
+    new PacketLossConcealer({ sampleRate: 8000, channels: 1, ...this.#options });
+  }
+
+  /** Milliseconds of audio made up by this filter (the report's `decoder.concealedMs`). */
+  get concealedMs(): number {
+    return this.#concealedMs;
+  }
+
+  /** Marker frames filled. */
+  get concealedFrames(): number {
+    return this.#concealedFrames;
+  }
+
+  /** The concealer in use (undefined before the first frame). */
+  get concealer(): PacketLossConcealer | undefined {
+    return this.#plc ?? undefined;
+  }
+
+  process(_ctx: TickContext): void {
+    for (let f = this.pull(0); f !== undefined; f = this.pull(0)) {
+      if (f.kind !== 'audio') throw new ConfigError(`${this.name}: input 0 takes audio frames, got an ${f.kind} frame`);
+      this.#apply(f);
+      this.push(0, f);
+    }
+  }
+
+  #apply(f: AudioFrame): void {
+    let plc = this.#plc;
+    if (!plc || plc.sampleRate !== f.sampleRate || plc.channels !== f.channels) {
+      plc = this.#plc = new PacketLossConcealer({ sampleRate: f.sampleRate, channels: f.channels, ...this.#options });
+    }
+    if (f.concealed === true && allZero(f.samples)) {
+      plc.concealInto(f.samples);
+      this.#concealedFrames++;
+      this.#concealedMs += (f.samples.length / f.channels / f.sampleRate) * 1000;
+    } else {
+      plc.good(f.samples);
+    }
+  }
+}
