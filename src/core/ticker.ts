@@ -130,10 +130,12 @@ export class Ticker extends TypedEmitter<TickerEvents> {
     const i = this.#graphs.indexOf(graph);
     if (i < 0) return this;
     this.#graphs.splice(i, 1);
+    // Stop first so that errors thrown by postprocess() (a file that cannot be finalised) still
+    // reach the ticker's 'filter-error' listeners.
+    graph.stop(this.#ctx(this.#tick));
     const l = this.#graphListeners.get(graph);
     if (l) graph.off('filter-error', l);
     this.#graphListeners.delete(graph);
-    graph.stop(this.#ctx(this.#tick));
     return this;
   }
 
