@@ -145,7 +145,7 @@ for (const [law, dec, makeDec] of [
   ['ulaw', decodeUlaw, createPcmuDecoder],
   ['alaw', decodeAlaw, createPcmaDecoder],
 ] as const) {
-  test(`${law} decoder: decodes, passes the timestamp, skips and counts lost frames, decodes other PTs`, () => {
+  test(`${law} decoder: decodes, passes the timestamp, turns lost frames into concealment markers, decodes other PTs`, () => {
     const pt = law === 'ulaw' ? 0 : 8;
     const bytes = (n: number, seed: number): Uint8Array => Uint8Array.from({ length: n }, (_, i) => (i * 37 + seed) & 0xff);
     const input: EncodedFrame[] = [
@@ -157,16 +157,18 @@ for (const [law, dec, makeDec] of [
     const cap = new Capture<AudioFrame>();
     run([new ScriptSource((t) => (t === 0 ? input : [])), d, cap], 20);
     assert.equal(d.type, law === 'ulaw' ? 'pcmu-decoder' : 'pcma-decoder');
-    assert.equal(cap.frames.length, 2);
+    assert.equal(cap.frames.length, 3);
     assert.deepEqual(
-      cap.frames.map((f) => [f.kind, f.timestamp, f.sampleRate, f.channels, f.samples.length]),
+      cap.frames.map((f) => [f.kind, f.timestamp, f.sampleRate, f.channels, f.samples.length, f.concealed ?? false]),
       [
-        ['audio', 5000, 8000, 1, 160],
-        ['audio', 5320, 8000, 1, 80],
+        ['audio', 5000, 8000, 1, 160, false],
+        ['audio', 5160, 8000, 1, 160, true],
+        ['audio', 5320, 8000, 1, 80, false],
       ],
     );
     assert.deepEqual(cap.frames[0]!.samples, dec(input[0]!.data));
-    assert.deepEqual(cap.frames[1]!.samples, dec(input[2]!.data));
+    assert.ok(cap.frames[1]!.samples.every((v) => v === 0));
+    assert.deepEqual(cap.frames[2]!.samples, dec(input[2]!.data));
     assert.deepEqual(d.decoderStats, { frames: 2, bytes: 240, samples: 240, lostFrames: 1, lostSamples: 160, otherPayloadType: 1, errors: 0 });
   });
 }

@@ -187,7 +187,7 @@ export interface G711DecoderStats {
   bytes: number;
   /** Samples produced. */
   samples: number;
-  /** `lost` frames seen (no output for them: the PLC conceals). */
+  /** `lost` frames seen (each becomes a zero frame flagged `concealed` for the PLC). */
   lostFrames: number;
   /** Samples those lost frames stood for (their `duration`). */
   lostSamples: number;
@@ -223,8 +223,14 @@ export class G711Decoder extends Filter<Record<never, never>> {
         throw new ConfigError(`${this.name}: input 0 takes encoded frames, got an ${f.kind} frame`);
       }
       if (f.lost) {
+        // G.711 has no PLC of its own: hand a zero "marker" frame of the lost duration to the
+        // generic PLC downstream (audio/plc.ts documents the contract).
+        const n = f.duration ?? 0;
         st.lostFrames++;
-        st.lostSamples += f.duration ?? 0;
+        st.lostSamples += n;
+        if (n > 0) {
+          this.push(0, { kind: 'audio', samples: new Int16Array(n), sampleRate: G711_SAMPLE_RATE, channels: 1, timestamp: f.timestamp, concealed: true });
+        }
         continue;
       }
       if (f.payloadType !== this.payloadType) st.otherPayloadType++;

@@ -56,6 +56,12 @@ export interface CodecDescriptor {
   description: string;
   /** The C library behind it, if any. */
   library?: { name: string; debianPackage: string };
+  /**
+   * The decoder conceals loss itself (it turns `lost` frames into audio). When false or absent,
+   * the stream puts the generic PLC after the decoder, which must then emit zero frames flagged
+   * `concealed` for lost frames (audio/plc.ts).
+   */
+  hasPlc?: boolean;
   createEncoder(options: EncoderOptions): AnyFilter;
   createDecoder(options: DecoderOptions): AnyFilter;
 }
