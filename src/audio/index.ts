@@ -6,3 +6,4 @@ export * from './void.js';
 export * from './volume.js';
 export * from './register.js';
 export * from './resampler.js';
+export * from './plc.js';
