@@ -245,6 +245,14 @@ export class PacketLossConcealer {
   }
 
   /**
+   * Samples (per channel) of the current loss that conceal() will still make audible, before the
+   * fade reaches silence; 0 once it has.
+   */
+  get audibleSamplesLeft(): number {
+    return this.#concealing ? Math.max(0, this.#silenceAt - this.#lossPos) : this.#silenceAt;
+  }
+
+  /**
    * Pitch period (samples, fractional) of the current or last loss; 0 before any loss, or when
    * there was no history to repeat.
    */
@@ -613,7 +621,7 @@ export class PlcFilter extends Filter<Record<never, never>> {
     if (sampleRate !== undefined && channels !== undefined) this.#plc = plc;
   }
 
-  /** Milliseconds of audio made up by this filter (the report's `decoder.concealedMs`). */
+  /** Milliseconds of audible audio made up by this filter (the report's `decoder.concealedMs`); silence after the fade is not counted. */
   get concealedMs(): number {
     return this.#concealedMs;
   }
@@ -642,9 +650,12 @@ export class PlcFilter extends Filter<Record<never, never>> {
       plc = this.#plc = new PacketLossConcealer({ sampleRate: f.sampleRate, channels: f.channels, ...this.#options });
     }
     if (f.concealed === true && allZero(f.samples)) {
+      // Count only what the PLC makes audible: past silenceAtMs of one loss (the peer stopped
+      // sending, a long outage) the output is silence, not concealment.
+      const audible = Math.min(f.samples.length / f.channels, plc.audibleSamplesLeft);
       plc.concealInto(f.samples);
       this.#concealedFrames++;
-      this.#concealedMs += (f.samples.length / f.channels / f.sampleRate) * 1000;
+      this.#concealedMs += (audible / f.sampleRate) * 1000;
     } else {
       plc.good(f.samples);
     }

@@ -3,5 +3,6 @@ import type { CliCommand } from '../command.js';
 import { codecsCommand } from './codecs.js';
 import { convertCommand } from './convert.js';
 import { tonesCommand } from './tones.js';
+import { streamCommand } from './stream.js';
 
-export const commands: CliCommand[] = [codecsCommand, convertCommand, tonesCommand];
+export const commands: CliCommand[] = [streamCommand, codecsCommand, convertCommand, tonesCommand];
