@@ -6,6 +6,19 @@
  */
 import { defaultRegistry, type CodecDescriptor, type Registry } from '../core/registry.js';
 import { createPcmaDecoder, createPcmaEncoder, createPcmuDecoder, createPcmuEncoder } from './g711-filters.js';
+import { alawToLinear, ulawToLinear } from './g711.js';
+
+/** Mean absolute level below which a G.711 packet counts as quiet (≈ −56 dBFS, about twice the noise floor of a quiet room recording): a pause, not the soft end of a word. */
+const QUIET_MEAN_ABS = 50;
+
+function quiet(decode: (code: number) => number): (payload: Uint8Array) => boolean {
+  return (payload) => {
+    if (payload.length === 0) return true;
+    let sum = 0;
+    for (let i = 0; i < payload.length; i++) sum += Math.abs(decode(payload[i]!));
+    return sum / payload.length < QUIET_MEAN_ABS;
+  };
+}
 
 /** PCMU: G.711 µ-law, RFC 3551 static payload type 0. */
 export const PCMU_CODEC: CodecDescriptor = {
@@ -21,6 +34,7 @@ export const PCMU_CODEC: CodecDescriptor = {
   description: 'ITU-T G.711 µ-law (pure TypeScript, bit-exact with the ITU-T G.191 STL)',
   createEncoder: (options) => createPcmuEncoder(options),
   createDecoder: (options) => createPcmuDecoder(options),
+  isQuietPayload: quiet(ulawToLinear),
 };
 
 /** PCMA: G.711 A-law, RFC 3551 static payload type 8. */
@@ -36,6 +50,7 @@ export const PCMA_CODEC: CodecDescriptor = {
   description: 'ITU-T G.711 A-law (pure TypeScript, bit-exact with the ITU-T G.191 STL)',
   createEncoder: (options) => createPcmaEncoder(options),
   createDecoder: (options) => createPcmaDecoder(options),
+  isQuietPayload: quiet(alawToLinear),
 };
 
 const BUILTIN: readonly CodecDescriptor[] = [PCMU_CODEC, PCMA_CODEC];

@@ -62,6 +62,11 @@ export interface CodecDescriptor {
    * `concealed` for lost frames (audio/plc.ts).
    */
   hasPlc?: boolean;
+  /**
+   * Whether a payload carries quiet audio (a pause), when the codec can tell cheaply. The jitter
+   * buffer prefers to shed delay on quiet packets.
+   */
+  isQuietPayload?(payload: Uint8Array): boolean;
   createEncoder(options: EncoderOptions): AnyFilter;
   createDecoder(options: DecoderOptions): AnyFilter;
 }

@@ -71,6 +71,7 @@ export class Ticker extends TypedEmitter<TickerEvents> {
   readonly #graphListeners = new Map<Graph, (f: AnyFilter, e: unknown) => void>();
   #running = false;
   #startMs = 0;
+  #originSet = false;
   #tick = 0;
   #timer: NodeJS.Timeout | null = null;
   #immediate: NodeJS.Immediate | null = null;
@@ -143,7 +144,7 @@ export class Ticker extends TypedEmitter<TickerEvents> {
   start(): this {
     if (this.#running) throw new StateError(`${this.name} is already running`);
     this.#running = true;
-    this.#startMs = this.clock.now() - this.#tick * this.periodMs;
+    this.#setOrigin();
     if (this.clock.virtual) this.#scheduleVirtual();
     else this.#scheduleReal();
     return this;
@@ -198,6 +199,9 @@ export class Ticker extends TypedEmitter<TickerEvents> {
   }
 
   #runVirtualTick(): void {
+    // Tick 0 happens at the clock's time when the ticker first runs (a VirtualClock may start at
+    // any time), whether through start() or runTicks().
+    if (!this.#originSet) this.#setOrigin();
     const clock = this.clock as Clock & { advanceTo?: (t: number) => void };
     clock.advanceTo?.(this.#startMs + this.#tick * this.periodMs);
     this.#runTick(0);
@@ -269,6 +273,11 @@ export class Ticker extends TypedEmitter<TickerEvents> {
     st.loadPct = st.ticks === 1 ? load : st.loadPct + alpha * (load - st.loadPct);
     st.meanLoadPct = (st.busyMs / (st.ticks * this.periodMs)) * 100;
     this.#tick++;
+  }
+
+  #setOrigin(): void {
+    this.#startMs = this.clock.now() - this.#tick * this.periodMs;
+    this.#originSet = true;
   }
 
   #ctx(tick: number): TickContext {

@@ -117,6 +117,16 @@ export interface JitterBufferOptions {
   timestampJumpMs?: number;
   /** Largest sender clock rate error believed, as a fraction, in [0, 0.1]. Default 0.02. */
   maxClockDrift?: number;
+  /**
+   * Tells whether a packet carries quiet audio (the stream supplies it when its codec can tell
+   * cheaply, e.g. G.711 by its decoded level). When given, delay is shed by skipping quiet packets
+   * (pauses between words) and a loud one only when the delay is over the target by more than
+   * `loudSkipExcessMs`: dropping 20 ms of a vowel is audible, of a pause not. Default: none (any
+   * packet may be skipped).
+   */
+  isQuiet?: (packet: JitterInput) => boolean;
+  /** With isQuiet: excess delay over the target beyond which loud packets are skipped too, ms, in [0, 2000]. Default 100. */
+  loudSkipExcessMs?: number;
 }
 
 /** A packet handed to the decoder, with what the buffer knows about it. */
@@ -250,6 +260,8 @@ export class JitterBuffer<P extends JitterInput = JitterInput> {
   readonly headroomMs: number;
   readonly maxPackets: number;
   readonly timestampJumpMs: number;
+  readonly loudSkipExcessMs: number;
+  private readonly isQuiet: ((packet: JitterInput) => boolean) | undefined;
 
   private readonly tsPerMs: number;
   private readonly drift: ClockDriftEstimator;
@@ -340,6 +352,11 @@ export class JitterBuffer<P extends JitterInput = JitterInput> {
     checkRange('timestampJumpMs', jumpMs, maxMs, 3_600_000);
     const maxDrift = options.maxClockDrift ?? 0.02;
     checkRange('maxClockDrift', maxDrift, 0, 0.1);
+
+    const loudSkip = options.loudSkipExcessMs ?? 100;
+    checkRange('loudSkipExcessMs', loudSkip, 0, 2000);
+    this.isQuiet = options.isQuiet;
+    this.loudSkipExcessMs = loudSkip;
 
     this.clockRate = clockRate;
     this.nominalMs = nominalMs;
@@ -629,6 +646,7 @@ export class JitterBuffer<P extends JitterInput = JitterInput> {
           next !== undefined &&
           next.extSeq === h.extSeq + 1 &&
           err >= durMs &&
+          (overMax || this.isQuiet === undefined || err >= this.loudSkipExcessMs || this.isQuiet(h.packet)) &&
           (overMax ||
             (nowMs - this.lastSkipMs >= SKIP_SPACING_FRAMES * durMs &&
               // The sender has been pausing (DTX/VAD): the next silence sheds for free.

@@ -185,7 +185,12 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
       ...(options.cname ? { cname: options.cname } : {}),
       ...(options.inactivityTimeoutMs ? { inactivityTimeoutMs: options.inactivityTimeoutMs } : {}),
     });
-    this.jitterBuffer = new JitterBuffer<JitterInput>({ clockRate: this.codec.clockRate, ...(options.jitter ?? {}) });
+    const isQuiet = this.codec.isQuietPayload?.bind(this.codec);
+    this.jitterBuffer = new JitterBuffer<JitterInput>({
+      clockRate: this.codec.clockRate,
+      ...(isQuiet ? { isQuiet: (p: JitterInput) => isQuiet(p.payload) } : {}),
+      ...(options.jitter ?? {}),
+    });
     this.session.on('bye', (info) => {
       if (info.isRemote) this.emit('bye', info.reason);
     });
