@@ -5,8 +5,8 @@ import { performance } from 'node:perf_hooks';
 import { RealClock, VirtualClock } from '../core/clock.js';
 import { ConfigError, NetworkError } from '../core/errors.js';
 import type { RemoteAddress } from './demux.js';
-import { ImpairedTransport, LoopbackTransport, type LoopbackPairOptions } from './impaired-transport.js';
-import { UdpTransport } from './udp-transport.js';
+import { ImpairedTransport, type LoopbackPair, type LoopbackPairOptions, LoopbackTransport } from './impaired-transport.js';
+import { type Transport, UdpTransport } from './udp-transport.js';
 
 /** An RTP-looking datagram (first byte 0x80, PT 0) carrying a sequence number and its send time. */
 function stamped(seq: number, sentMs: number, size = 172): Uint8Array {
@@ -31,9 +31,13 @@ interface Arrival {
   from: RemoteAddress;
 }
 
-function collect(t: { demux: { register(k: 'rtp', h: (d: Uint8Array, f: RemoteAddress, a: number) => void): () => void } }, now: () => number = () => performance.now()): Arrival[] {
+/** Records the RTP datagrams reaching `t`'s demux; `now` stamps when the handler ran. */
+function collect(t: Transport, now: () => number = () => performance.now()): Arrival[] {
   const out: Arrival[] = [];
-  t.demux.register('rtp', (data, from, arrivalMs) => out.push({ ...readStamp(data), arrivalMs, handledAt: now(), from }));
+  t.demux.register('rtp', (data, from, arrivalMs) => {
+    const { seq, sentMs } = readStamp(data);
+    out.push({ seq, sentMs, arrivalMs, handledAt: now(), from });
+  });
   return out;
 }
 
@@ -89,16 +93,17 @@ test('impaired UDP transport delays by the latency, both directions, in real tim
       const delay = g.arrivalMs - g.sentMs;
       // 30 ms on a's way out + 50 ms on b's way in, plus the 30 ms timer's lateness (the incoming
       // simulator is pushed when the datagram actually reaches b's socket).
-      assert.ok(delay >= 80 && delay < 80 + 40, `simulated one-way delay ${delay.toFixed(1)} ms, expected 80 plus timer lateness`);
+      // The upper bound only guards against gross errors: a loaded CI machine delays timers.
+      assert.ok(delay >= 80 && delay < 80 + 250, `simulated one-way delay ${delay.toFixed(1)} ms, expected 80 plus timer lateness`);
       // The handler sees the simulated arrival time and runs at or after it.
       assert.ok(g.handledAt >= g.arrivalMs - 1, `handled at ${g.handledAt}, due ${g.arrivalMs}`);
       assert.equal(g.from.port, a.localAddress.port);
     }
     // And back: b's outgoing is not impaired, a's incoming neither.
-    const t0 = performance.now();
-    b.send(stamped(99, t0), a.localAddress);
+    b.send(stamped(99, performance.now()), a.localAddress);
+    assert.equal(b.nextDeliveryMs(), undefined, "b's outgoing side is not impaired: sent at once");
     await waitFor('the unimpaired way back', () => atA.length === 1);
-    assert.ok(atA[0].arrivalMs - t0 < 30, 'no delay on the unimpaired direction');
+    assert.equal(a.incoming, undefined);
     assert.equal(b.incoming?.stats.delivered, 10);
     assert.deepEqual(b.stats.received, { packets: 10, bytes: 1720 });
   } finally {
@@ -125,7 +130,8 @@ test('impaired transport in virtual time, stacked on a loopback pair: nothing mo
   };
   step(0);
   assert.equal(atA.length + atB.length, 0, 'nothing due yet');
-  assert.equal(a.nextDeliveryMs(), 30);
+  // b's datagram crossed the (unimpaired) loopback at 0 and now waits in a.incoming until 10.
+  assert.equal(a.nextDeliveryMs(), 10);
   step(9);
   assert.equal(atA.length, 0);
   step(10);
@@ -143,23 +149,31 @@ test('impaired transport in virtual time, stacked on a loopback pair: nothing mo
  * A call between the two ends of a loopback pair: both send a 172-byte packet every 20 ms for
  * `seconds`, polled every 20 ms (a virtual ticker would poll every 10 ms; the result is the same).
  */
-function runCall(options: LoopbackPairOptions, seconds: number): { atA: Arrival[]; atB: Arrival[]; pollTimes: number[]; pair: ReturnType<typeof LoopbackTransport.pair> } {
+interface CallRun {
+  atA: Arrival[];
+  atB: Arrival[];
+  pollTimes: number[];
+  pair: LoopbackPair;
+}
+
+function runCall(options: LoopbackPairOptions, seconds: number): CallRun {
   const clock = new VirtualClock(0);
   const pair = LoopbackTransport.pair({ ...options, clock });
   const atA = collect(pair.a, () => clock.now());
   const atB = collect(pair.b, () => clock.now());
   const pollTimes: number[] = [];
-  const buf = new Uint8Array(172);
+  // One reused buffer, as the RTP sender has: the link copies what it needs.
+  const buf = stamped(0, 0);
+  const dv = new DataView(buf.buffer);
   const packets = (seconds * 1000) / 20;
   for (let i = 0; i < packets; i++) {
     const t = i * 20;
     clock.advanceTo(t);
     pair.poll();
     pollTimes.push(t);
-    // Reused buffer, as the RTP sender does: the link copies what it needs.
-    buf.set(stamped(i, t));
+    dv.setUint32(4, i);
+    dv.setFloat64(12, t);
     pair.a.send(buf, pair.b.localAddress);
-    buf.set(stamped(i, t));
     pair.b.send(buf, pair.a.localAddress);
   }
   const end = packets * 20 + 1000;
@@ -185,6 +199,7 @@ test('loopback pair: a one-hour call under loss and jitter runs in seconds, dete
   const elapsed = performance.now() - t0;
   const N = 180_000;
   const { atA, atB, pair } = run1;
+  const lastTickPoll = run1.pollTimes[run1.pollTimes.length - 2];
 
   assert.equal(atB.length, pair.aToB.stats.delivered);
   assert.equal(atA.length, pair.bToA.stats.delivered);
@@ -193,15 +208,20 @@ test('loopback pair: a one-hour call under loss and jitter runs in seconds, dete
   assert.ok(Math.abs(lossB - 0.05) < 0.004, `a → b loss ${(lossB * 100).toFixed(2)} %, configured 5 %`);
   assert.ok(Math.abs(lossA - 0.02) < 0.003, `b → a loss ${(lossA * 100).toFixed(2)} %, configured 2 %`);
 
-  for (const [i, g] of atB.entries()) {
+  // Checked with plain ifs: 170 000 assert calls with formatted messages would cost more than
+  // the simulation.
+  for (let i = 0; i < atB.length; i++) {
+    const g = atB[i];
     const d = g.arrivalMs - g.sentMs;
-    assert.ok(d >= 40 && d <= 50, `a → b delay ${d} in [40, 50]`);
-    assert.ok(g.arrivalMs <= g.handledAt, 'never delivered before its simulated arrival');
-    assert.ok(g.handledAt - g.arrivalMs < 20, 'delivered at the first poll after its arrival');
-    if (i > 0) assert.ok(g.seq > atB[i - 1].seq, 'FIFO: jitter does not reorder by default');
-    if (i === 0) assert.deepEqual(g.from, pair.a.localAddress);
+    if (!(d >= 40 && d <= 50)) assert.fail(`a → b delay ${d} of #${g.seq} not in [40, 50]`);
+    const firstPollAfter = g.arrivalMs <= lastTickPoll ? Math.ceil(g.arrivalMs / 20) * 20 : run1.pollTimes[run1.pollTimes.length - 1];
+    if (g.handledAt !== firstPollAfter) {
+      assert.fail(`#${g.seq} due at ${g.arrivalMs} was delivered at ${g.handledAt}, not at the first poll at or after it (${firstPollAfter})`);
+    }
+    if (i > 0 && g.seq <= atB[i - 1].seq) assert.fail(`#${g.seq} after #${atB[i - 1].seq}: jitter must not reorder by default`);
   }
-  for (const g of atA) assert.equal(g.arrivalMs - g.sentMs, 25);
+  assert.deepEqual(atB[0].from, pair.a.localAddress);
+  for (const g of atA) if (g.arrivalMs - g.sentMs !== 25) assert.fail(`b → a delay ${g.arrivalMs - g.sentMs}, expected 25`);
 
   const run2 = runCall(options, 3600);
   assert.equal(digest(run2.atB), digest(atB), 'same seeds, same packets at the same times');

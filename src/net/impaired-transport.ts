@@ -24,10 +24,10 @@
  * latency: delivery waits for the next poll, as on a real network, so a handler never runs in the
  * middle of its peer's tick.
  */
+import { isIP } from 'node:net';
 import { type Clock, RealClock, VirtualClock } from '../core/clock.js';
 import { ConfigError, NetworkError } from '../core/errors.js';
 import { TypedEmitter } from '../core/events.js';
-import { isIP } from 'node:net';
 import { Demux, type DatagramHandler, type RemoteAddress } from './demux.js';
 import { type NetsimDelivery, NetworkSimulator, type NetworkSimulatorOptions } from './netsim.js';
 import {
@@ -198,8 +198,10 @@ export interface ImpairedTransportOptions {
   /** Impairments on what this endpoint receives (before the demux). Default: none. */
   incoming?: NetworkSimulatorOptions | NetworkSimulator<RemoteAddress>;
   /**
-   * The clock the simulators run on. Default: a RealClock, with a timer delivering datagrams when
-   * due. With a virtual clock nothing is delivered until {@link ImpairedTransport.poll}.
+   * The clock the simulators run on, which must be the one the inner transport stamps arrival
+   * times with (a UdpTransport: performance.now(), i.e. a RealClock; a virtual-time loopback: its
+   * virtual clock). Default: a RealClock, with a timer delivering datagrams when due. With a
+   * virtual clock nothing is delivered until {@link ImpairedTransport.poll}.
    */
   clock?: Clock;
 }
@@ -220,11 +222,11 @@ export class ImpairedTransport extends TypedEmitter<TransportEvents> implements 
   #closing: Promise<void> | undefined;
   #stats: TransportStats = { sent: { packets: 0, bytes: 0 }, received: { packets: 0, bytes: 0 }, sendErrors: 0 };
 
+  // `override`: shadows Function.prototype.bind on the static side, as UdpTransport.bind does.
   /**
    * Binds a UDP socket and wraps it.
    * @throws as {@link UdpTransport.bind}, and ConfigError for bad simulator options (before binding).
    */
-  // `override`: shadows Function.prototype.bind on the static side, as UdpTransport.bind does.
   static override async bind(udp: UdpBindOptions, impairments: ImpairedTransportOptions = {}): Promise<ImpairedTransport> {
     // Build the simulators first, so a bad option fails without a socket to clean up.
     const outgoing = makeSimulator(impairments.outgoing, 'ImpairedTransport option outgoing');
@@ -254,9 +256,8 @@ export class ImpairedTransport extends TypedEmitter<TransportEvents> implements 
         if (d.meta !== undefined) this.#deliver(d.data, d.meta, d.deliverMs);
       });
       inner.setReceiver((data, from, arrivalMs) => {
-        // In real time the socket's arrival time is the push time; in virtual time the socket's
-        // performance.now() means nothing to the simulation, which runs on its own clock.
-        incoming.push(data, clock.virtual ? this.#scheduler.now() : arrivalMs, from);
+        // The datagram enters the simulated path when it reached the inner transport.
+        incoming.push(data, arrivalMs, from);
         this.#scheduler.pushed();
       });
     } else {
@@ -299,7 +300,9 @@ export class ImpairedTransport extends TypedEmitter<TransportEvents> implements 
   send(data: Uint8Array, to: SocketAddress): void {
     if (this.closed) {
       this.#stats.sendErrors++;
-      this.emit('error', new NetworkError(`impaired transport on ${formatAddress(this.localAddress.address, this.localAddress.port)}: cannot send to ${formatAddress(String(to.address), to.port)}: the transport is closed`));
+      const here = formatAddress(this.localAddress.address, this.localAddress.port);
+      const dest = formatAddress(String(to.address), to.port);
+      this.emit('error', new NetworkError(`impaired transport on ${here}: cannot send to ${dest}: the transport is closed`));
       return;
     }
     this.#stats.sent.packets++;
@@ -501,19 +504,22 @@ export class LoopbackTransport extends TypedEmitter<TransportEvents> implements 
   }
 
   send(data: Uint8Array, to: SocketAddress): void {
-    const where = `loopback ${formatAddress(this.localAddress.address, this.localAddress.port)}`;
     if (this.#closed) {
-      this.#stats.sendErrors++;
-      this.emit('error', new NetworkError(`${where}: cannot send to ${formatAddress(String(to.address), to.port)}: the transport is closed`));
+      this.#sendFailed(to, 'the transport is closed');
       return;
     }
     if (!this.medium.transmit(this, data, to)) {
-      this.#stats.sendErrors++;
-      this.emit('error', new NetworkError(`${where}: cannot send to ${formatAddress(String(to.address), to.port)}: no loopback endpoint has that address`));
+      this.#sendFailed(to, 'no loopback endpoint has that address');
       return;
     }
     this.#stats.sent.packets++;
     this.#stats.sent.bytes += data.byteLength;
+  }
+
+  #sendFailed(to: SocketAddress, reason: string): void {
+    this.#stats.sendErrors++;
+    const here = formatAddress(this.localAddress.address, this.localAddress.port);
+    this.emit('error', new NetworkError(`loopback ${here}: cannot send to ${formatAddress(String(to.address), to.port)}: ${reason}`));
   }
 
   /**

@@ -243,6 +243,7 @@ async function bindSocket(options: Omit<UdpBindOptions, 'demux'>): Promise<Bound
     socket.once('error', onError);
     socket.once('listening', onListening);
     try {
+      // exclusive: never share the handle with cluster workers; each worker owns its sockets.
       socket.bind({ port, address, exclusive: true });
     } catch (err) {
       onError(err instanceof Error ? err : new Error(String(err)));
@@ -282,13 +283,13 @@ export class UdpTransport extends TypedEmitter<TransportEvents> implements Trans
   #lastTo: string | undefined;
   #lastToResolved: string | undefined;
 
+  // `override`: the static side inherits Function.prototype.bind through the base class; this
+  // shadows it on purpose (`UdpTransport.bind(options)` reads as what it does).
   /**
    * Binds a UDP socket.
    * @throws ConfigError for an option out of range; NetworkError naming the address and port when
    *   the address is not numeric, not on this machine, or the port is taken.
    */
-  // `override`: the static side inherits Function.prototype.bind through the base class; this
-  // shadows it on purpose (`UdpTransport.bind(options)` reads as what it does).
   static override async bind(options: UdpBindOptions = {}): Promise<UdpTransport> {
     const bound = await bindSocket(options);
     return new UdpTransport(bound, options.demux ?? new Demux(), options.purpose);
@@ -349,7 +350,8 @@ export class UdpTransport extends TypedEmitter<TransportEvents> implements Trans
       return makePair(make(rtp, rtpDemux, 'RTP'), make(rtcp, rtcpDemux, 'RTCP'), false);
     }
     throw new NetworkError(
-      `cannot bind an RTP/RTCP port pair on UDP ${common.address ?? '0.0.0.0'}: no free even port with a free successor after ${maxAttempts} attempts; choose another --local or use rtcp-mux`,
+      `cannot bind an RTP/RTCP port pair on UDP ${common.address ?? '0.0.0.0'}: no free even port with a free successor ` +
+        `after ${maxAttempts} attempts; choose another --local or use rtcp-mux`,
     );
   }
 

@@ -330,15 +330,17 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
     } else {
       const address = o.localAddress ?? (o.remote?.address.includes(':') ? '::' : '0.0.0.0');
       const pair = await UdpTransport.bindRtpPair({ address, port: o.localPort ?? 0, rtcpMux: mux });
-      const wrap = (t: Transport): Transport =>
-        o.netsim && (o.netsim.incoming || o.netsim.outgoing)
-          ? new ImpairedTransport(t, {
-              ...(o.netsim.incoming ? { incoming: o.netsim.incoming } : {}),
-              ...(o.netsim.outgoing ? { outgoing: o.netsim.outgoing } : {}),
-            })
-          : t;
-      this.#rtp = wrap(pair.rtp);
-      this.#rtcp = mux ? this.#rtp : wrap(pair.rtcp);
+      // The RTCP socket's simulators get their own seed (seed + 1): the same seed would make RTP
+      // and RTCP lose packets in lockstep.
+      const reseed = (n: NetworkSimulatorOptions | undefined, d: number): NetworkSimulatorOptions | undefined =>
+        n && n.seed !== undefined ? { ...n, seed: n.seed + d } : n;
+      const wrap = (t: Transport, d: number): Transport => {
+        const incoming = reseed(o.netsim?.incoming, d);
+        const outgoing = reseed(o.netsim?.outgoing, d);
+        return incoming || outgoing ? new ImpairedTransport(t, { ...(incoming ? { incoming } : {}), ...(outgoing ? { outgoing } : {}) }) : t;
+      };
+      this.#rtp = wrap(pair.rtp, 0);
+      this.#rtcp = mux ? this.#rtp : wrap(pair.rtcp, 1);
       this.#ownTransports = true;
     }
     const rtp = this.#rtp;
