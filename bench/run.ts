@@ -11,6 +11,8 @@ const benches: Bench[] = [
   { name: 'ticker', load: async () => (await import('./ticker.js')).runTickerBench },
   { name: 'g711', load: async () => (await import('./g711.js')).runG711Bench },
   { name: 'resampler', load: async () => (await import('./resampler.js')).runResamplerBench },
+  { name: 'plc', load: async () => (await import('./plc.js')).runPlcBench },
+  { name: 'rtp', load: async () => (await import('./rtp.js')).runRtpBench },
 ];
 
 const only = process.argv.slice(2);

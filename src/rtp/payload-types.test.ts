@@ -66,7 +66,7 @@ test('default dynamic bindings (DESIGN §4)', () => {
   assert.equal(DEFAULT_DYNAMIC_PAYLOAD_TYPES.length, Object.keys(want).length);
   for (const [pt, name] of Object.entries(want)) {
     const e = defaultPayloadType(Number(pt));
-    assert.ok(e);
+    assert.ok(e, 'e');
     assert.equal(formatName(e), name);
     assert.equal(e.isStatic, false);
   }
@@ -169,5 +169,5 @@ test('PayloadTypeMap: bind, unbind, lookup, conflicts', () => {
   assert.equal(new PayloadTypeMap({ statics: false }).entries().length, 0);
   // parsePayloadArg consults the given map.
   assert.equal(parsePayloadArg('opus', { map: m }).payloadType, 96);
-  assert.ok(isReservedPayloadType(72) && isReservedPayloadType(76) && !isReservedPayloadType(77) && !isReservedPayloadType(71));
+  assert.ok(isReservedPayloadType(72) && isReservedPayloadType(76) && !isReservedPayloadType(77) && !isReservedPayloadType(71), 'isReservedPayloadType(72) && isReservedPayloadType(76) && !isReserv...');
 });

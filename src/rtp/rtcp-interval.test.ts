@@ -43,7 +43,7 @@ test('randomised interval: uniform over [0.5, 1.5] × Td / (e − 3/2), determin
     if (t < min) min = t;
     if (t > max) max = t;
   }
-  assert.ok(Math.abs(RTCP_COMPENSATION - 1.21828) < 1e-5);
+  assert.ok(Math.abs(RTCP_COMPENSATION - 1.21828) < 1e-5, 'Math.abs(RTCP_COMPENSATION - 1.21828) < 1e-5');
   const mean = sum / n;
   assert.ok(Math.abs(mean - td / RTCP_COMPENSATION) < 0.005 * td, `mean ${mean}`);
   assert.ok(min >= (0.5 * td) / RTCP_COMPENSATION && min < (0.51 * td) / RTCP_COMPENSATION, `min ${min}`);
@@ -83,7 +83,7 @@ test('with timer reconsideration the mean interval converges to Td (the e − 3/
   const sends = runTimer(timer, 20_000_000);
   const gaps = sends.slice(1).map((t, i) => t - sends[i]);
   const mean = gaps.reduce((a, b) => a + b, 0) / gaps.length;
-  assert.ok(gaps.length > 3000);
+  assert.ok(gaps.length > 3000, 'gaps.length > 3000');
   assert.ok(Math.abs(mean - 5000) < 0.02 * 5000, `mean interval ${mean} over ${gaps.length}`);
   for (const g of gaps) assert.ok(g >= 2500 / RTCP_COMPENSATION - 1e-9 && g <= 7500 / RTCP_COMPENSATION + 1e-9, `gap ${g}`);
 });
@@ -103,11 +103,11 @@ test('timer reconsideration reschedules when the group grew (RFC 3550 §6.3.6)',
   const timer = new RtcpTimer({ rtcpBw: 500, initialAvgRtcpSize: 100, random: new Random(3) });
   timer.start(0);
   const first = timer.tn;
-  assert.ok(first >= 1250 / RTCP_COMPENSATION && first <= 3750 / RTCP_COMPENSATION);
+  assert.ok(first >= 1250 / RTCP_COMPENSATION && first <= 3750 / RTCP_COMPENSATION, 'first >= 1250 / RTCP_COMPENSATION && first <= 3750 / RTCP_COMPENSATION');
   // 500 receivers joined meanwhile: Td = 100 × 500 / 375 s ≈ 133 s.
   timer.members = 500;
   assert.equal(timer.onExpire(first), false);
-  assert.ok(timer.tn > first);
+  assert.ok(timer.tn > first, 'timer.tn > first');
   assert.ok(timer.tn >= (0.5 * 133_333) / RTCP_COMPENSATION && timer.tn <= (1.5 * 133_334) / RTCP_COMPENSATION, `rescheduled to ${timer.tn}`);
   // When it fires there, a recomputation below tn lets it send.
   const t2 = timer.tn;

@@ -398,9 +398,12 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   /**
    * Builds the next RTP packet (RFC 3550 §5.1): our SSRC, the next sequence number, the media
    * timestamp plus our random offset. Returns the datagram: written into `out` when given (the
-   * returned view is `out`'s; e.g. a buffer with room for an SRTP tag), otherwise a fresh buffer
-   * the caller owns (safe to hand to an asynchronous socket send). Throws ConfigError for a field
-   * out of range or an `out` too small (programming errors), StateError after `bye()`.
+   * returned view is `out`'s; e.g. a buffer with room for an SRTP tag), otherwise new bytes the
+   * caller owns, never reused by the session (safe to hand to an asynchronous socket send or keep).
+   * Those are a view into a shared pooled slab, as Node's `Buffer.allocUnsafe` does (allocating one
+   * small Uint8Array per packet costs about eight times the whole send): respect `byteOffset` and
+   * `byteLength` and do not use `.buffer` as if it held only this packet. Throws ConfigError for a
+   * field out of range or an `out` too small (programming errors), StateError after `bye()`.
    */
   sendRtp(frame: RtpSendFrame, nowMs: number, out?: Uint8Array): Uint8Array {
     if (this.#closed) throw new StateError('RtpSession.sendRtp: the session has left (bye() was called)');
@@ -418,7 +421,13 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
     init.payload = frame.payload;
     init.csrc = frame.csrc;
     init.extensions = frame.extensions;
-    const bytes = serializeRtpPacket(init, out);
+    let bytes: Uint8Array;
+    if (out !== undefined) bytes = serializeRtpPacket(init, out);
+    else {
+      const n = serializeRtpPacket(init, scratch()).length;
+      bytes = poolAlloc(n);
+      bytes.set(SCRATCH.subarray(0, n));
+    }
     init.payload = EMPTY; // do not keep the caller's payload alive
     this.#seq = (seq + 1) & 0xffff;
     this.#sentPackets++;
@@ -608,7 +617,8 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   /**
    * Processes a compound RTCP datagram (RFC 3550 §6.4, §6.5, §6.6) and returns its packets (APP
    * and feedback for the caller to act on), or undefined when it is invalid (counted in
-   * `rtcp.invalid`), our own looped back, or the session has left. Never throws for bad input.
+   * `rtcp.invalid`) or our own looped back (`rtcp.loops`). Never throws for bad input. Still
+   * processed after `bye()` (statistics stay current while the stream drains).
    */
   receiveRtcp(datagram: Uint8Array, nowMs: number): RtcpPacket[] | undefined {
     if (!this.#started) this.#start(nowMs);
@@ -902,13 +912,39 @@ export class RtpSession extends TypedEmitter<RtpSessionEvents> {
   }
 
   /** The RTCP timer's state (RFC 3550 A.7 variables, for diagnostics and tests). */
-  get rtcpTimerState(): { tp: number; tn: number; members: number; senders: number; avgRtcpSize: number; initial: boolean; minIntervalMs: number; rtcpBw: number } {
+  get rtcpTimerState(): { tp: number; tn: number; members: number; pmembers: number; senders: number; avgRtcpSize: number; initial: boolean; minIntervalMs: number; rtcpBw: number } {
     const t = this.#timer;
-    return { tp: t.tp, tn: t.tn, members: t.members, senders: t.senders, avgRtcpSize: t.avgRtcpSize, initial: t.initial, minIntervalMs: t.minIntervalMs, rtcpBw: t.rtcpBw };
+    return { tp: t.tp, tn: t.tn, members: t.members, pmembers: t.pmembers, senders: t.senders, avgRtcpSize: t.avgRtcpSize, initial: t.initial, minIntervalMs: t.minIntervalMs, rtcpBw: t.rtcpBw };
   }
 }
 
 const EMPTY = new Uint8Array(0);
+
+/**
+ * Serialisation scratch shared by every session of this thread (serialising is synchronous, and
+ * the bytes are copied out at once), as large as a UDP datagram can be; allocated on first use.
+ */
+let SCRATCH = EMPTY;
+function scratch(): Uint8Array {
+  if (SCRATCH.length === 0) SCRATCH = new Uint8Array(65536);
+  return SCRATCH;
+}
+
+/** Slab for sent packets: views are handed out and never reused; a full slab is left to the GC. */
+const POOL_SIZE = 16384;
+let pool = EMPTY;
+let poolOffset = 0;
+function poolAlloc(n: number): Uint8Array {
+  if (n > POOL_SIZE >>> 2) return new Uint8Array(n);
+  if (poolOffset + n > pool.length) {
+    pool = new Uint8Array(POOL_SIZE);
+    poolOffset = 0;
+  }
+  const view = pool.subarray(poolOffset, poolOffset + n);
+  // Keep views 8-byte aligned so that a consumer making a DataView or wider typed view is not slowed.
+  poolOffset = (poolOffset + n + 7) & ~7;
+  return view;
+}
 
 /** The SSRC of the sender of an RTCP packet, when the type has one. */
 function senderOf(p: RtcpPacket): number | undefined {

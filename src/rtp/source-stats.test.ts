@@ -36,8 +36,10 @@ test('A.1 probation: a new source needs two packets in sequence; the run is then
   assert.equal(t.expected, 2);
   // Without probation the first packet counts.
   const u = new SourceStats(3, RATE, { probation: false });
-  assert.equal(u.update(7, 0, 5, 0), SeqStatus.VALID);
+  assert.equal(u.update(7, 123456, 5, 5000), SeqStatus.VALID);
   assert.deepEqual([u.packets, u.expected, u.lost], [1, 1, 0]);
+  u.update(8, 123456 + 160, 5, 5020);
+  assert.equal(u.timestampSkew, 0, 'skew measured from the first packet');
   // A run across the wrap.
   const w = new SourceStats(4, RATE);
   feed(w, 65535, 3);

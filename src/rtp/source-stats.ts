@@ -256,7 +256,7 @@ export class SourceStats {
     ts >>>= 0;
     this.timestampJumped = false;
     this.heardSinceReport = true;
-    if (this.firstArrivalMs !== this.firstArrivalMs) this.firstArrivalMs = arrivalMs;
+    if (Number.isNaN(this.firstArrivalMs)) this.firstArrivalMs = arrivalMs;
     this.lastArrivalMs = arrivalMs;
 
     if (!this.#started) {
@@ -265,6 +265,8 @@ export class SourceStats {
       if (this.#probation < 0) {
         // Already validated elsewhere: count it now.
         this.#probation = 0;
+        this.#highTs = ts;
+        this.#highArrivalMs = arrivalMs;
         return this.#accept(this.#cycles + seq, ts, payloadBytes, arrivalMs);
       }
       // RFC 3550 A.1: a new source starts on probation, max_seq = seq − 1 so that this very

@@ -183,7 +183,6 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
       sessionBandwidthBps: codecBps + headerBps,
       rtcp: { enabled: rtcp.enabled ?? true, ...(rtcp.minIntervalMs !== undefined ? { minIntervalMs: rtcp.minIntervalMs } : {}) },
       ...(options.cname ? { cname: options.cname } : {}),
-      ...(options.inactivityTimeoutMs ? { inactivityTimeoutMs: options.inactivityTimeoutMs } : {}),
     });
     const isQuiet = this.codec.isQuietPayload?.bind(this.codec);
     this.jitterBuffer = new JitterBuffer<JitterInput>({
