@@ -35,7 +35,10 @@ if (files.length === 0) {
 console.error(`run-tests: ${suite}: ${files.length} files`);
 
 const concurrency = process.env.MW_TEST_CONCURRENCY ?? (suite === 'interop' ? '1' : '2');
-const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec',
+// A per-test timeout: a failing `assert.ok(x)` without a message can spend minutes building its
+// message from the transformed source; a hung test must fail, not eat the CI budget.
+const timeout = process.env.MW_TEST_TIMEOUT_MS ?? (suite === 'interop' ? '240000' : '120000');
+const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, '--test-reporter=spec',
   '--test-reporter-destination=stdout', ...files.map((f) => relative(root, f))];
 const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
 let tail = '';
