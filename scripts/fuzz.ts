@@ -26,6 +26,11 @@ const targets: Record<string, Target> = {
 
 // Targets of later layers register themselves here when their module exists.
 async function loadOptionalTargets(): Promise<void> {
+  const { fuzzSession } = await import('../src/rtp/session-fuzz.js');
+  targets.session = (budgetMs, seed) => {
+    const r = fuzzSession(budgetMs, seed);
+    return { iterations: r.iterations, failures: r.failures, summary: `${r.rejected} unparseable datagrams counted` };
+  };
   try {
     const m = (await import('../src/rtp/fuzz.js')) as {
       fuzzRtpRtcp?: (budgetMs: number, seed: number) => { iterations: number; rejected?: number; failures?: string[] };
