@@ -131,3 +131,65 @@ test('convert changes rate and channels and keeps the signal', () => {
   assert.ok(p440 > 1000 * p700 && p1000 > 1000 * p700);
   assert.ok(Math.abs(10 * Math.log10(p440 / p1000)) < 0.5);
 });
+
+test('stream: bad options exit 2 naming the option; a busy port exits 1 naming the port', async () => {
+  const badRemote = run('stream', '--local', '0', '--remote', 'nowhere', '--duration', '1');
+  assert.equal(badRemote.code, 2);
+  assert.match(badRemote.stderr, /--remote/);
+  const badPayload = run('stream', '--local', '0', '--payload', 'nosuchcodec', '--duration', '1');
+  assert.equal(badPayload.code, 2);
+  assert.match(badPayload.stderr, /--payload/);
+  const badLoss = run('stream', '--local', '0', '--netsim-loss', '120', '--duration', '1');
+  assert.equal(badLoss.code, 2);
+  assert.match(badLoss.stderr, /--netsim-loss/);
+  const { createSocket } = await import('node:dgram');
+  const sock = createSocket('udp4');
+  await new Promise<void>((r) => sock.bind(0, '0.0.0.0', () => r()));
+  const port = sock.address().port;
+  try {
+    const busy = run('stream', '--local', String(port), '--duration', '1');
+    assert.equal(busy.code, 1);
+    assert.match(busy.stderr, new RegExp(`${port}.*(EADDRINUSE|in use)`));
+  } finally {
+    sock.close();
+  }
+  const badFile = run('stream', '--local', '0', '--infile', join(dir, 'missing.wav'), '--duration', '1');
+  assert.equal(badFile.code, 1);
+  assert.match(badFile.stderr, /missing\.wav/);
+});
+
+test('stream: two mediaweave processes make a call; --json has every DESIGN §4 field', async (t) => {
+  const { sharedFile } = await import('../test-support/shared.js');
+  const hello = sharedFile(t, 'data', 'ms2', 'sounds', 'hello8000.wav');
+  if (!hello) return;
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const json = join(dir, 'recv.json');
+  const out = join(dir, 'recv.wav');
+  const recv = spawn(process.execPath, [bin, 'stream', '--local', '0', '--local-address', '127.0.0.1', '--outfile', out, '--json', json, '--duration', '6', '--stats', '0', '--verbose'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let err = '';
+  recv.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  // The receiver prints its local port; the sender targets it.
+  const port = await new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no port in: ${err}`)), 20_000);
+    recv.stderr.on('data', () => {
+      const m = /local 127\.0\.0\.1:(\d+)/.exec(err);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  const send = run('stream', '--local', '0', '--remote', `127.0.0.1:${port}`, '--infile', hello, '--duration', '4', '--stats', '0');
+  assert.equal(send.code, 0, send.stderr);
+  const code = await new Promise<number | null>((r) => recv.on('close', r));
+  assert.equal(code, 0, err);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as Record<string, Record<string, unknown>>;
+  for (const k of ['sent', 'received', 'decoder', 'jitterMs', 'rttMs', 'jitterBufferMs', 'bitrateKbps', 'quality']) assert.ok(k in report, `report field ${k}`);
+  for (const k of ['packets', 'bytes', 'lost', 'late', 'duplicated', 'invalid', 'unknownPt']) assert.ok(k in report.received!, `received.${k}`);
+  assert.ok((report.received!.packets as number) > 150, `received ${String(report.received!.packets)}`);
+  assert.equal(report.received!.lost, 0);
+  const wav = readWavFile(out);
+  assert.ok(wav.samples.length > 8000 * 3);
+  assert.match(err, /sending RTP to 127\.0\.0\.1:\d+ \(symmetric RTP\)/);
+});
