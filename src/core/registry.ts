@@ -67,6 +67,12 @@ export interface CodecDescriptor {
    * buffer prefers to shed delay on quiet packets.
    */
   isQuietPayload?(payload: Uint8Array): boolean;
+  /**
+   * Media duration of one RTP payload in clock-rate units, when the payload says it (Opus TOC,
+   * several Speex/G.729 frames per packet…): the jitter buffer uses it instead of guessing from
+   * the next packet. Return undefined when it cannot tell.
+   */
+  payloadDuration?(payload: Uint8Array): number | undefined;
   createEncoder(options: EncoderOptions): AnyFilter;
   createDecoder(options: DecoderOptions): AnyFilter;
 }

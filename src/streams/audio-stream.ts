@@ -521,6 +521,8 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
       else this.#counters.unknownPt++;
       return;
     }
+    const d = this.codec.payloadDuration?.(pkt.payload);
+    if (d !== undefined && d > 0) (pkt as RtpPacket & { durationTs?: number }).durationTs = d;
     this.jitterBuffer.put(pkt, arrivalMs);
   }
 
