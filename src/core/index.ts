@@ -8,3 +8,4 @@ export * from './clock.js';
 export * from './ticker.js';
 export * from './registry.js';
 export * from './worker.js';
+export * from './log.js';

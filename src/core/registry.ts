@@ -34,6 +34,14 @@ export interface DecoderOptions {
   fmtp?: Readonly<Record<string, string>>;
 }
 
+/**
+ * Decoders count the frames they could not decode (garbage, truncated, oversized payloads) and
+ * conceal them instead of throwing; the stream reports the sum as `decoder.errors` (DESIGN §4).
+ */
+export interface DecodeErrorCounter {
+  readonly decodeErrors: number;
+}
+
 export interface CodecDescriptor {
   /** MIME subtype as written in SDP a=rtpmap, e.g. 'PCMU', 'opus', 'speex' (matched case-insensitively). */
   mime: string;

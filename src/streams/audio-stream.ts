@@ -22,7 +22,7 @@ import { ConfigError, StateError } from '../core/errors.js';
 import { TypedEmitter } from '../core/events.js';
 import type { EncodedFrame } from '../core/frames.js';
 import { Graph, type AnyFilter } from '../core/graph.js';
-import { defaultRegistry, type CodecDescriptor, type Registry } from '../core/registry.js';
+import { defaultRegistry, type CodecDescriptor, type DecodeErrorCounter, type Registry } from '../core/registry.js';
 import { Ticker } from '../core/ticker.js';
 import { Resampler } from '../audio/resampler.js';
 import { PlcFilter } from '../audio/plc.js';
@@ -307,7 +307,7 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
       jitter: this.jitterBuffer.getStats(),
       counters: this.#counters,
       demuxInvalid: (this.#rtp?.demux.stats.invalid ?? 0) + (this.#rtcp && this.#rtcp !== this.#rtp ? this.#rtcp.demux.stats.invalid : 0),
-      decoderErrors: (this.#decoder?.stats.errors ?? 0) + (this.#decoder?.stats.droppedOnError ?? 0),
+      decoderErrors: (this.#decoder?.stats.errors ?? 0) + ((this.#decoder as Partial<DecodeErrorCounter> | undefined)?.decodeErrors ?? 0),
       concealedMs: this.#plc ? this.#plc.concealedMs : this.jitterBuffer.getStats().concealedMs.loss,
       quality: this.quality.average,
       durationS,
