@@ -35,6 +35,8 @@ export const PCMU_CODEC: CodecDescriptor = {
   createEncoder: (options) => createPcmuEncoder(options),
   createDecoder: (options) => createPcmuDecoder(options),
   isQuietPayload: quiet(ulawToLinear),
+  // One byte per sample (RFC 3551 §4.5.14): peers may send packets of mixed sizes (ffmpeg does).
+  payloadDuration: (p) => p.length,
 };
 
 /** PCMA: G.711 A-law, RFC 3551 static payload type 8. */
@@ -51,6 +53,7 @@ export const PCMA_CODEC: CodecDescriptor = {
   createEncoder: (options) => createPcmaEncoder(options),
   createDecoder: (options) => createPcmaDecoder(options),
   isQuietPayload: quiet(alawToLinear),
+  payloadDuration: (p) => p.length,
 };
 
 const BUILTIN: readonly CodecDescriptor[] = [PCMU_CODEC, PCMA_CODEC];

@@ -11,7 +11,9 @@ import { parseRtpPacket } from './packet.js';
 import { parseCompound } from './rtcp/compound.js';
 import { RtpSession } from './session.js';
 
-const HANG_MS = 200;
+// Generous: a parser call takes microseconds; only a real hang (a loop on a length field) takes
+// this long, while GC pauses and a loaded CI machine must not fail the run.
+const HANG_MS = 1000;
 
 function mutate(rng: Random, src: Uint8Array): Uint8Array {
   const b = src.slice();
