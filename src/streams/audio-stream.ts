@@ -157,6 +157,7 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
   #decoder: AnyFilter | undefined;
   #encoder: AnyFilter | undefined;
   #inputEnded = false;
+  #recv: RtpRecvFilter | undefined;
 
   constructor(options: AudioStreamOptions) {
     super();
@@ -191,7 +192,9 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
       ...(options.jitter ?? {}),
     });
     this.session.on('bye', (info) => {
-      if (info.isRemote) this.emit('bye', info.reason);
+      if (!info.isRemote) return;
+      this.#recv?.endOfStream();
+      this.emit('bye', info.reason);
     });
   }
 
@@ -412,6 +415,7 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
 
     // Receive chain.
     const recv = new RtpRecvFilter(this.jitterBuffer, now, this.payloadType);
+    this.#recv = recv;
     this.#decoder = codec.createDecoder({ payloadType: this.payloadType, ...(o.fmtp ? { fmtp: o.fmtp } : {}) });
     const chain: AnyFilter[] = [recv, this.#decoder];
     if (!codec.hasPlc) {

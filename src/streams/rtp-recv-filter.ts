@@ -19,6 +19,7 @@ export class RtpRecvFilter extends Filter {
   /** Where the next frame starts on the extended timestamp axis. */
   #position = 0;
   #started = false;
+  #ended = false;
 
   /**
    * @param jb the stream's jitter buffer (packets are put in by the stream as they arrive)
@@ -31,12 +32,21 @@ export class RtpRecvFilter extends Filter {
     this.#payloadType = payloadType;
   }
 
+  /**
+   * The peer ended its stream (RTCP BYE): what is missing from now on is not loss to conceal, so
+   * no more `lost` frames are made until a packet arrives again.
+   */
+  endOfStream(): void {
+    this.#ended = true;
+  }
+
   process(_ctx: TickContext): void {
     const r = this.#jb.pull(this.#now());
     for (const item of r.items) {
       if (item.kind === 'packet') {
         const p = item.packet;
         this.#started = true;
+        this.#ended = false;
         this.#position = p.extendedTimestamp + p.durationTs;
         const f: EncodedFrame = {
           kind: 'encoded',
@@ -50,6 +60,7 @@ export class RtpRecvFilter extends Filter {
       } else {
         // Before the first packet there is nothing to conceal: the output simply has not started.
         if (!this.#started || item.durationTs <= 0) continue;
+        if (this.#ended && item.reason !== 'loss') continue;
         const f: EncodedFrame = {
           kind: 'encoded',
           data: new Uint8Array(0),
