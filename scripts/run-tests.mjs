@@ -32,23 +32,44 @@ if (files.length === 0) {
   console.error(`run-tests: no test files found for suite "${suite}"${filters.length ? ` matching ${filters.join(', ')}` : ''}`);
   process.exit(1);
 }
-console.error(`run-tests: ${suite}: ${files.length} files`);
 
-const concurrency = process.env.MW_TEST_CONCURRENCY ?? (suite === 'interop' ? '1' : '2');
-// A per-test timeout: a failing `assert.ok(x)` without a message can spend minutes building its
-// message from the transformed source; a hung test must fail, not eat the CI budget.
+// Tests against real peers in real time run one file at a time, after the rest: sharing the
+// CPU with unit tests makes their senders bursty and their figures noisy.
+const realTime = (f) => suite === 'interop' || /[\\/]interop[^\\/]*\.test\.ts$/.test(f);
+const phases = [
+  { name: 'unit', files: files.filter((f) => !realTime(f)), concurrency: process.env.MW_TEST_CONCURRENCY ?? '2' },
+  { name: 'real time', files: files.filter(realTime), concurrency: '1' },
+].filter((p) => p.files.length > 0);
+
+// A per-test timeout: a hung test must fail, not eat the CI budget.
 const timeout = process.env.MW_TEST_TIMEOUT_MS ?? (suite === 'interop' ? '240000' : '120000');
-const args = ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, `--test-timeout=${timeout}`, '--test-reporter=spec',
-  '--test-reporter-destination=stdout', ...files.map((f) => relative(root, f))];
-const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
-let tail = '';
-child.stdout.on('data', (b) => { process.stdout.write(b); tail = (tail + b.toString()).slice(-4000); });
-child.on('close', (code) => {
-  const pass = Number(/ℹ pass (\d+)/.exec(tail)?.[1] ?? 0);
-  const fail = Number(/ℹ fail (\d+)/.exec(tail)?.[1] ?? 0);
-  const skipped = Number(/ℹ skipped (\d+)/.exec(tail)?.[1] ?? 0);
-  console.log(`${suite}: ${pass} passed, ${fail} failed, ${skipped} skipped`);
-  if (pass === 0 && code === 0) { console.error('run-tests: no test ran'); process.exit(1); }
-  if (skipped > 0 && process.env.CI) console.error(`run-tests: ${skipped} tests skipped on CI; see the SKIP lines above`);
-  process.exit(code ?? 1);
-});
+
+function runPhase(phase) {
+  console.error(`run-tests: ${suite}/${phase.name}: ${phase.files.length} files, concurrency ${phase.concurrency}`);
+  const args = ['--import', 'tsx', '--test', `--test-concurrency=${phase.concurrency}`, `--test-timeout=${timeout}`,
+    '--test-reporter=spec', '--test-reporter-destination=stdout', ...phase.files.map((f) => relative(root, f))];
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    let tail = '';
+    child.stdout.on('data', (b) => { process.stdout.write(b); tail = (tail + b.toString()).slice(-4000); });
+    child.on('close', (code) => {
+      resolve({
+        code: code ?? 1,
+        pass: Number(/ℹ pass (\d+)/.exec(tail)?.[1] ?? 0),
+        fail: Number(/ℹ fail (\d+)/.exec(tail)?.[1] ?? 0),
+        skipped: Number(/ℹ skipped (\d+)/.exec(tail)?.[1] ?? 0),
+      });
+    });
+  });
+}
+
+let pass = 0, fail = 0, skipped = 0, code = 0;
+for (const phase of phases) {
+  const r = await runPhase(phase);
+  pass += r.pass; fail += r.fail; skipped += r.skipped;
+  if (r.code !== 0) code = r.code;
+}
+console.log(`${suite}: ${pass} passed, ${fail} failed, ${skipped} skipped`);
+if (pass === 0) { console.error('run-tests: no test ran'); process.exit(1); }
+if (skipped > 0 && process.env.CI) console.error(`run-tests: ${skipped} tests skipped on CI; see the SKIP lines above`);
+process.exit(code);
