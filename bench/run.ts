@@ -13,6 +13,8 @@ const benches: Bench[] = [
   { name: 'resampler', load: async () => (await import('./resampler.js')).runResamplerBench },
   { name: 'plc', load: async () => (await import('./plc.js')).runPlcBench },
   { name: 'rtp', load: async () => (await import('./rtp.js')).runRtpBench },
+  { name: 'jitter-buffer', load: async () => (await import('./jitter-buffer.js')).runJitterBufferBench },
+  { name: 'capacity', load: async () => (await import('./capacity.js')).runCapacityBench },
 ];
 
 const only = process.argv.slice(2);
