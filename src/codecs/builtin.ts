@@ -7,6 +7,7 @@
 import { defaultRegistry, type CodecDescriptor, type Registry } from '../core/registry.js';
 import { createPcmaDecoder, createPcmaEncoder, createPcmuDecoder, createPcmuEncoder } from './g711-filters.js';
 import { alawToLinear, ulawToLinear } from './g711.js';
+import { registerOpusCodecs } from './opus.js';
 
 /** Mean absolute level below which a G.711 packet counts as quiet (≈ −56 dBFS, about twice the noise floor of a quiet room recording): a pause, not the soft end of a word. */
 const QUIET_MEAN_ABS = 50;
@@ -63,8 +64,16 @@ const BUILTIN: readonly CodecDescriptor[] = [PCMU_CODEC, PCMA_CODEC];
  * mime/clock rate/channels is left as it is (so calling twice is harmless, and an application
  * that registered its own PCMU first keeps it).
  */
+const done = new WeakSet<Registry>();
+
 export function registerBuiltinCodecs(registry: Registry = defaultRegistry): void {
+  // Once per registry: the library-backed codecs probe their libraries when registering.
+  if (done.has(registry)) return;
+  done.add(registry);
   for (const c of BUILTIN) {
     if (registry.findCodec(c.mime, c.clockRate, c.channels) === undefined) registry.registerCodec(c);
   }
+  // Codecs over native libraries: registered unavailable (with the Debian package to install)
+  // when their library is missing.
+  registerOpusCodecs(registry);
 }
