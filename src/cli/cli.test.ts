@@ -193,3 +193,47 @@ test('stream: two mediaweave processes make a call; --json has every DESIGN §4 
   assert.ok(wav.samples.length > 8000 * 3);
   assert.match(err, /sending RTP to 127\.0\.0\.1:\d+ \(symmetric RTP\)/);
 });
+
+test('stream: SIGINT ends the call cleanly (exit 0, WAV finalised, report written, BYE sent)', async () => {
+  const { spawn } = await import('node:child_process');
+  const { readFileSync } = await import('node:fs');
+  const { createSocket } = await import('node:dgram');
+  // A bare UDP socket plays the peer: it receives our RTP and RTCP (port + 1).
+  const peer = createSocket('udp4');
+  await new Promise<void>((r) => peer.bind(0, '127.0.0.1', () => r()));
+  const peerRtcp = createSocket('udp4');
+  await new Promise<void>((r) => peerRtcp.bind(peer.address().port + 1, '127.0.0.1', () => r()));
+  const rtcpSeen: Buffer[] = [];
+  peerRtcp.on('message', (m) => rtcpSeen.push(m));
+  const json = join(dir, 'sigint.json');
+  const out = join(dir, 'sigint.wav');
+  const p = spawn(process.execPath, [bin, 'stream', '--local', '0', '--remote', `127.0.0.1:${peer.address().port}`, '--outfile', out, '--json', json, '--stats', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let err = '';
+  p.stderr.on('data', (b: Buffer) => (err += b.toString()));
+  await new Promise<void>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`did not start: ${err}`)), 20_000);
+    p.stderr.on('data', () => {
+      if (/streaming/.test(err)) {
+        clearTimeout(t);
+        resolve();
+      }
+    });
+  });
+  await new Promise((r) => setTimeout(r, 1500));
+  p.kill('SIGINT');
+  const code = await new Promise<number | null>((r) => p.on('close', r));
+  await new Promise((r) => setTimeout(r, 200));
+  peer.close();
+  peerRtcp.close();
+  assert.equal(code, 0, err);
+  assert.match(err, /done \(SIGINT\)/);
+  const report = JSON.parse(readFileSync(json, 'utf8')) as { sent: { packets: number } };
+  assert.ok(report.sent.packets > 40, `sent ${report.sent.packets}`);
+  readWavFile(out); // a valid header, even with nothing received
+  // The last RTCP compound carries a BYE (packet type 203) with the reason.
+  const last = rtcpSeen[rtcpSeen.length - 1];
+  assert.ok(last && last.includes(203), 'a BYE reached the peer');
+  assert.ok(last.toString('latin1').includes('SIGINT'), 'the BYE says why');
+});
