@@ -24,7 +24,8 @@ import {
 const ports = portRange(33000);
 
 /** PCMU both ways on loopback: measured 1.000. */
-const FLOOR = 0.95;
+// The issue asks ≥ 0.9 on a clean link; quiet machines measure 1.000.
+const FLOOR = 0.9;
 
 interface GstRtcpLog {
   /** SRs received from the network, by sender SSRC (hex, lower case). */

@@ -19,7 +19,8 @@ import {
 const ports = portRange(31000);
 
 /** G.711 both ways on loopback: measured 1.000 (DESIGN §6: mediastream against itself ≈ 1.00). */
-const FLOOR = 0.95;
+// The issue asks ≥ 0.9 on a clean link; quiet machines measure 1.000.
+const FLOOR = 0.9;
 
 const CODECS = [
   { name: 'PCMU', payload: 'pcmu', msPayload: '0' },

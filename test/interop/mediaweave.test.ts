@@ -22,7 +22,8 @@ const ports = portRange(30000);
  * mid-call (and sheds it later), and the chunks on the far side of such a move drop to ~0.6 in
  * DESIGN §6's ±25 ms alignment window although the audio is intact.
  */
-const CLEAN_FLOOR = 0.97;
+// The issue asks ≥ 0.9 on a clean link; quiet machines measure 1.000 (a loaded one has dipped to 0.85).
+const CLEAN_FLOOR = 0.9;
 const LOSSY_FLOOR = 0.6;
 
 function print(label: string, c: MwCallResult): void {

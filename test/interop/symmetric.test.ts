@@ -16,7 +16,8 @@ import {
 const ports = portRange(34000);
 
 /** G.711 on loopback: measured 1.000 both ways. */
-const FLOOR = 0.95;
+// The issue asks ≥ 0.9 on a clean link; quiet machines measure 1.000.
+const FLOOR = 0.9;
 
 /** The address the CLI logged it switched RTP (or RTCP) to, if it did. */
 function switchedTo(stderr: string, kind: 'RTP' | 'RTCP'): number | undefined {

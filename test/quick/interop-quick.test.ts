@@ -15,7 +15,8 @@ import {
 const ports = portRange(35000);
 
 /** G.711 on loopback: measured 1.000. */
-const FLOOR = 0.95;
+// The issue asks ≥ 0.9 on a clean link; quiet machines measure 1.000.
+const FLOOR = 0.9;
 
 describe('quick interop', { concurrency: 2 }, () => {
   test('mediaweave → mediaweave, PCMU, clean: speech intact, nothing lost, RTCP both ways', async (t) => {
