@@ -8,6 +8,8 @@ import { defaultRegistry, type CodecDescriptor, type Registry } from '../core/re
 import { createPcmaDecoder, createPcmaEncoder, createPcmuDecoder, createPcmuEncoder } from './g711-filters.js';
 import { alawToLinear, ulawToLinear } from './g711.js';
 import { registerOpusCodecs } from './opus.js';
+import { registerG722Codecs } from './g722-filters.js';
+import { registerCnCodecs } from './cn.js';
 
 /** Mean absolute level below which a G.711 packet counts as quiet (≈ −56 dBFS, about twice the noise floor of a quiet room recording): a pause, not the soft end of a word. */
 const QUIET_MEAN_ABS = 50;
@@ -75,5 +77,7 @@ export function registerBuiltinCodecs(registry: Registry = defaultRegistry): voi
   }
   // Codecs over native libraries: registered unavailable (with the Debian package to install)
   // when their library is missing.
+  registerG722Codecs(registry);
+  registerCnCodecs(registry);
   registerOpusCodecs(registry);
 }
