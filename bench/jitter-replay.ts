@@ -292,8 +292,9 @@ export function formatTradeoff(dir = sharedPath('data', 'ms2', 'scenarios')): st
   const settings: { label: string; opts: Partial<JitterBufferOptions> }[] = [
     { label: 'linear 20 ms/s only', opts: { rampDownTimeConstantMs: 0 } },
     { label: 'time constant 20 s', opts: { rampDownTimeConstantMs: 20_000 } },
-    { label: 'time constant 10 s (default)', opts: {} },
+    { label: 'time constant 10 s', opts: { rampDownTimeConstantMs: 10_000 } },
     { label: 'time constant 5 s', opts: { rampDownTimeConstantMs: 5_000 } },
+    { label: 'time constant 4 s (default)', opts: {} },
     { label: 'time constant 2 s', opts: { rampDownTimeConstantMs: 2_000 } },
     { label: 'fixed 80 ms (adaptive false)', opts: { adaptive: false } },
   ];

@@ -14,6 +14,7 @@ const benches: Bench[] = [
   { name: 'plc', load: async () => (await import('./plc.js')).runPlcBench },
   { name: 'rtp', load: async () => (await import('./rtp.js')).runRtpBench },
   { name: 'g722', load: async () => (await import('./g722.js')).runG722Bench },
+  { name: 'gsm', load: async () => (await import('./gsm.js')).runGsmBench },
   { name: 'opus', load: async () => (await import('./opus.js')).runOpusBench },
   { name: 'jitter-buffer', load: async () => (await import('./jitter-buffer.js')).runJitterBufferBench },
   { name: 'capacity', load: async () => (await import('./capacity.js')).runCapacityBench },

@@ -10,6 +10,8 @@ import { alawToLinear, ulawToLinear } from './g711.js';
 import { registerOpusCodecs } from './opus.js';
 import { registerG722Codecs } from './g722-filters.js';
 import { registerCnCodecs } from './cn.js';
+import { registerGsmCodecs } from './gsm.js';
+import { registerL16Codecs } from './l16.js';
 
 /** Mean absolute level below which a G.711 packet counts as quiet (≈ −56 dBFS, about twice the noise floor of a quiet room recording): a pause, not the soft end of a word. */
 const QUIET_MEAN_ABS = 50;
@@ -80,4 +82,6 @@ export function registerBuiltinCodecs(registry: Registry = defaultRegistry): voi
   registerG722Codecs(registry);
   registerCnCodecs(registry);
   registerOpusCodecs(registry);
+  registerGsmCodecs(registry);
+  registerL16Codecs(registry);
 }

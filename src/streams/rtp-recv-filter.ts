@@ -20,6 +20,7 @@ export class RtpRecvFilter extends Filter {
   #position = 0;
   #started = false;
   #ended = false;
+  #carry = 0;
 
   /**
    * @param jb the stream's jitter buffer (packets are put in by the stream as they arrive)
@@ -61,16 +62,22 @@ export class RtpRecvFilter extends Filter {
         // Before the first packet there is nothing to conceal: the output simply has not started.
         if (!this.#started || item.durationTs <= 0) continue;
         if (this.#ended && item.reason !== 'loss') continue;
+        // Whole samples: the buffer's spans may be fractional (clock drift); the fraction is
+        // carried to the next span so nothing is lost or invented over time.
+        this.#carry += item.durationTs;
+        const duration = Math.floor(this.#carry);
+        if (duration <= 0) continue;
+        this.#carry -= duration;
         const f: EncodedFrame = {
           kind: 'encoded',
           data: new Uint8Array(0),
-          timestamp: this.#position,
+          timestamp: Math.round(this.#position),
           marker: false,
           payloadType: this.#payloadType,
-          duration: item.durationTs,
+          duration,
           lost: true,
         };
-        this.#position += item.durationTs;
+        this.#position += duration;
         this.push(0, f);
       }
     }

@@ -32,10 +32,10 @@ interface Expect {
 
 const EXPECT: Record<string, Expect> = {
   'pcmu_8k_no_jitter.pcap': { received: 2524, lost: 0, ms2LateBelow: 2, maxNotPlayed: 2, maxDelayMs: 45, mediastreamDelayMet: true },
-  'rtp-60late-500total.pcapng': { received: 404, lost: 0, ms2LateBelow: 1, maxNotPlayed: 15, maxDelayMs: 490, mediastreamDelayMet: true },
-  'rtp-120late-1000total.pcapng': { received: 904, lost: 0, ms2LateBelow: 1, maxNotPlayed: 45, maxDelayMs: 580, mediastreamDelayMet: false },
-  'rtp-534late-24loss-7000total.pcapng': { received: 7108, lost: 24, ms2LateBelow: 190, maxNotPlayed: 255, maxDelayMs: 478, mediastreamDelayMet: true },
-  'opus-poor-quality.pcapng': { received: 4228, lost: 1, ms2LateBelow: 200, maxNotPlayed: 240, maxDelayMs: 480, mediastreamDelayMet: true },
+  'rtp-60late-500total.pcapng': { received: 404, lost: 0, ms2LateBelow: 1, maxNotPlayed: 26, maxDelayMs: 455, mediastreamDelayMet: true },
+  'rtp-120late-1000total.pcapng': { received: 904, lost: 0, ms2LateBelow: 1, maxNotPlayed: 70, maxDelayMs: 478, mediastreamDelayMet: true },
+  'rtp-534late-24loss-7000total.pcapng': { received: 7108, lost: 24, ms2LateBelow: 190, maxNotPlayed: 350, maxDelayMs: 355, mediastreamDelayMet: true },
+  'opus-poor-quality.pcapng': { received: 4228, lost: 1, ms2LateBelow: 200, maxNotPlayed: 305, maxDelayMs: 375, mediastreamDelayMet: true },
 };
 
 for (const scenario of SCENARIOS) {
