@@ -12,6 +12,9 @@ import { registerG722Codecs } from './g722-filters.js';
 import { registerCnCodecs } from './cn.js';
 import { registerGsmCodecs } from './gsm.js';
 import { registerL16Codecs } from './l16.js';
+import { registerG729Codecs } from './g729.js';
+import { registerAmrCodecs } from './amr.js';
+import { registerSpeexCodecs } from './speex.js';
 
 /** Mean absolute level below which a G.711 packet counts as quiet (≈ −56 dBFS, about twice the noise floor of a quiet room recording): a pause, not the soft end of a word. */
 const QUIET_MEAN_ABS = 50;
@@ -84,4 +87,7 @@ export function registerBuiltinCodecs(registry: Registry = defaultRegistry): voi
   registerOpusCodecs(registry);
   registerGsmCodecs(registry);
   registerL16Codecs(registry);
+  registerG729Codecs(registry);
+  registerAmrCodecs(registry);
+  registerSpeexCodecs(registry);
 }

@@ -417,6 +417,9 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
     const recv = new RtpRecvFilter(this.jitterBuffer, now, this.payloadType);
     this.#recv = recv;
     this.#decoder = codec.createDecoder({ payloadType: this.payloadType, ...(o.fmtp ? { fmtp: o.fmtp } : {}) });
+    // RFC 4867 §4.3.1: the peer's codec mode request (AMR, AMR-WB) steers our encoder.
+    const enc = this.#encoder as (AnyFilter & { setMode?: (mode: number) => void }) | undefined;
+    if (enc?.setMode) this.#decoder.on('cmr', (mode: number) => enc.setMode!(mode));
     const chain: AnyFilter[] = [recv, this.#decoder];
     if (!codec.hasPlc) {
       this.#plc = new PlcFilter({ sampleRate: codec.sampleRate, channels: codec.channels });
