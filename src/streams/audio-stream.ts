@@ -29,6 +29,8 @@ import { PlcFilter } from '../audio/plc.js';
 import { ToneGenerator } from '../audio/tones.js';
 import { VoidSink, VoidSource } from '../audio/void.js';
 import { registerBuiltinCodecs } from '../codecs/builtin.js';
+import { CN_PAYLOAD_TYPE, CnPlayer, CnSplit, SidMerge, VadGate } from '../codecs/cn.js';
+import { Vad } from '../audio/vad.js';
 import { WavReader } from '../files/wav-reader.js';
 import { WavWriter } from '../files/wav-writer.js';
 import { JitterBuffer, type JitterBufferOptions, type JitterInput } from '../rtp/jitter-buffer.js';
@@ -94,6 +96,12 @@ export interface AudioStreamOptions {
   ticker?: Ticker;
   /** Use these transports instead of binding UDP sockets (e.g. an in-memory loopback). */
   transports?: { rtp: Transport; rtcp?: Transport };
+  /**
+   * Silence suppression: a VAD sends RFC 3389 comfort-noise SIDs (PT 13) instead of packets while
+   * the input is silent. Codecs on an 8000 Hz RTP clock only. Default false. (Received SIDs are
+   * always played back as comfort noise.)
+   */
+  vad?: boolean;
   /** Event 'inactivity' after this long without RTP. Default 0 (off). */
   inactivityTimeoutMs?: number;
   /** RTCP SDES CNAME. Default: generated. */
@@ -158,6 +166,8 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
   #encoder: AnyFilter | undefined;
   #inputEnded = false;
   #recv: RtpRecvFilter | undefined;
+  #vadGate: VadGate | undefined;
+  #cnPlayer: CnPlayer | undefined;
 
   constructor(options: AudioStreamOptions) {
     super();
@@ -304,6 +314,8 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
     const end = this.#state === 'stopped' && this.#stopMs ? this.#stopMs : this.#now();
     const durationS = Math.max(0.001, (end - this.#startMs) / 1000);
     const sections: Record<string, unknown> = {};
+    const cn = this.cnStats();
+    if (this.#options.vad || cn.sidsReceived > 0) sections.cn = { sidsSent: cn.sidsSent, sidsReceived: cn.sidsReceived, comfortNoiseMs: Math.round(cn.noiseMs) };
     for (const [k, fn] of this.#reportSections) sections[k] = fn();
     return buildReport({
       session: this.session.stats,
@@ -316,6 +328,20 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
       durationS,
       sections,
     });
+  }
+
+  /** RFC 3389 PT 13 works on 8000 Hz RTP clocks; our CN filters on mono audio. */
+  #cnCapable(): boolean {
+    return this.codec.clockRate === 8000 && this.codec.channels === 1 && this.payloadType !== CN_PAYLOAD_TYPE;
+  }
+
+  /** Silence suppression and comfort noise figures (null when neither side used it). */
+  cnStats(): { sidsSent: number; sidsReceived: number; noiseMs: number } {
+    return {
+      sidsSent: this.#vadGate?.gateStats.sidSent ?? 0,
+      sidsReceived: this.#counters.cn,
+      noiseMs: this.#cnPlayer ? (this.#cnPlayer.playerStats.noiseSamples / this.codec.sampleRate) * 1000 : 0,
+    };
   }
 
   #now(): number {
@@ -410,7 +436,23 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
       });
       const resampler = new Resampler({ outputRate: codec.sampleRate, channels: codec.channels as 1 | 2 });
       const send = new RtpSendFilter({ sendFrame: (f) => this.#sendFrame(f) });
-      g.chain(source, resampler, this.#encoder, send);
+      if (o.vad) {
+        // source → resampler → VadGate ─speech→ encoder → SidMerge → RtpSend
+        //                               └─SIDs (PT 13) ────→ SidMerge
+        if (!this.#cnCapable()) throw new ConfigError(`vad: comfort noise (RFC 3389 PT 13) needs an 8000 Hz RTP clock and mono; ${codec.mime}/${codec.clockRate}/${codec.channels} has none`);
+        const gate = new VadGate({
+          sampleRate: codec.sampleRate,
+          clockRate: codec.clockRate,
+          vad: new Vad({ sampleRate: codec.sampleRate }),
+          packetMs: o.ptimeMs ?? codec.defaultPtimeMs,
+        });
+        this.#vadGate = gate;
+        const merge = new SidMerge();
+        g.chain(source, resampler, gate, this.#encoder);
+        g.link(this.#encoder, 0, merge, 0).link(gate, 1, merge, 1).link(merge, 0, send, 0);
+      } else {
+        g.chain(source, resampler, this.#encoder, send);
+      }
     }
 
     // Receive chain.
@@ -420,10 +462,23 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
     // RFC 4867 §4.3.1: the peer's codec mode request (AMR, AMR-WB) steers our encoder.
     const enc = this.#encoder as (AnyFilter & { setMode?: (mode: number) => void }) | undefined;
     if (enc?.setMode) this.#decoder.on('cmr', (mode: number) => enc.setMode!(mode));
-    const chain: AnyFilter[] = [recv, this.#decoder];
+    const chain: AnyFilter[] = [recv];
+    let cnSplit: CnSplit | undefined;
+    if (this.#cnCapable()) {
+      // RTP recv → CnSplit ─→ decoder → [PLC] → CnPlayer → …; SIDs from CnSplit to CnPlayer.
+      cnSplit = new CnSplit();
+      chain.push(cnSplit);
+    }
+    chain.push(this.#decoder);
     if (!codec.hasPlc) {
       this.#plc = new PlcFilter({ sampleRate: codec.sampleRate, channels: codec.channels });
       chain.push(this.#plc);
+    }
+    if (cnSplit) {
+      const player = new CnPlayer({ sampleRate: codec.sampleRate, clockRate: codec.clockRate, channels: codec.channels });
+      this.#cnPlayer = player;
+      chain.push(player);
+      g.link(cnSplit, 1, player, 1);
     }
     const output = o.output ?? { kind: 'none' };
     const outRate = o.outputSampleRate ?? (this.#reader ? this.#reader.sampleRate : codec.sampleRate);
@@ -524,8 +579,14 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
       this.emit('remote-changed', 'rtp', this.#remote);
     }
     if (pkt.payloadType !== this.payloadType) {
-      if (pkt.payloadType === CN_PT) this.#counters.cn++;
-      else this.#counters.unknownPt++;
+      if (pkt.payloadType === CN_PT) {
+        this.#counters.cn++;
+        // SIDs share the media's sequence numbers: they go through the jitter buffer (dropping
+        // them would count as loss) to CnSplit/CnPlayer, which play comfort noise.
+        if (this.#cnCapable()) this.jitterBuffer.put(pkt, arrivalMs);
+        return;
+      }
+      this.#counters.unknownPt++;
       return;
     }
     const d = this.codec.payloadDuration?.(pkt.payload);

@@ -53,6 +53,7 @@ export const coreGroup: StreamOptionGroup = {
       .option('--no-rtcp', 'send no RTCP')
       .addOption(new Option('--no-avpf', 'do not use AVPF feedback (accepted for mediastream compatibility; AVPF comes later)'))
       .option('--no-symmetric', 'do not switch to the address the peer sends from')
+      .option('--vad', 'silence suppression: send RFC 3389 comfort noise instead of silent packets (8 kHz-clock codecs)')
       .option('--rtcp-interval <ms>', 'minimum RTCP interval, 500–60000 ms (default 5000, RFC 3550)', numberArg(500, 60000))
       .option('--stats <s>', 'print a stats line every s seconds on stderr (0 = off)', numberArg(0, 3600, true), 5)
       .option('--json <file>', 'write the final report as JSON to this file')
@@ -95,5 +96,6 @@ export const coreGroup: StreamOptionGroup = {
       ...(opts.rtcpInterval !== undefined ? { minIntervalMs: opts.rtcpInterval as number } : {}),
     };
     config.symmetric = opts.symmetric !== false;
+    if (opts.vad === true) config.vad = true;
   },
 };
