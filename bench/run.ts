@@ -17,6 +17,7 @@ const benches: Bench[] = [
   { name: 'gsm', load: async () => (await import('./gsm.js')).runGsmBench },
   { name: 'g729-amr', load: async () => (await import('./g729-amr.js')).runG729AmrBench },
   { name: 'speex', load: async () => (await import('./speex.js')).runSpeexBench },
+  { name: 'ilbc', load: async () => { const { runIlbcBench } = await import('./ilbc.js'); return async () => runIlbcBench(); } },
   { name: 'opus', load: async () => (await import('./opus.js')).runOpusBench },
   { name: 'jitter-buffer', load: async () => (await import('./jitter-buffer.js')).runJitterBufferBench },
   { name: 'capacity', load: async () => (await import('./capacity.js')).runCapacityBench },

@@ -15,6 +15,7 @@ import { registerL16Codecs } from './l16.js';
 import { registerG729Codecs } from './g729.js';
 import { registerAmrCodecs } from './amr.js';
 import { registerSpeexCodecs } from './speex.js';
+import { registerIlbcCodecs } from './ilbc-filters.js';
 
 /** Mean absolute level below which a G.711 packet counts as quiet (≈ −56 dBFS, about twice the noise floor of a quiet room recording): a pause, not the soft end of a word. */
 const QUIET_MEAN_ABS = 50;
@@ -90,4 +91,5 @@ export function registerBuiltinCodecs(registry: Registry = defaultRegistry): voi
   registerG729Codecs(registry);
   registerAmrCodecs(registry);
   registerSpeexCodecs(registry);
+  registerIlbcCodecs(registry);
 }
