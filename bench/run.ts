@@ -19,6 +19,7 @@ const benches: Bench[] = [
   { name: 'speex', load: async () => (await import('./speex.js')).runSpeexBench },
   { name: 'ilbc', load: async () => { const { runIlbcBench } = await import('./ilbc.js'); return async () => runIlbcBench(); } },
   { name: 'opus', load: async () => (await import('./opus.js')).runOpusBench },
+  { name: 'srtp', load: async () => (await import('./srtp.js')).runSrtpBench },
   { name: 'jitter-buffer', load: async () => (await import('./jitter-buffer.js')).runJitterBufferBench },
   { name: 'capacity', load: async () => (await import('./capacity.js')).runCapacityBench },
 ];

@@ -2,5 +2,6 @@
 import type { StreamOptionGroup } from '../option-group.js';
 import { coreGroup } from './core.js';
 import { netsimGroup } from './netsim.js';
+import { srtpGroup } from './srtp.js';
 
-export const streamOptionGroups: StreamOptionGroup[] = [coreGroup, netsimGroup];
+export const streamOptionGroups: StreamOptionGroup[] = [coreGroup, netsimGroup, srtpGroup];
