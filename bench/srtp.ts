@@ -6,6 +6,7 @@
  */
 import { createCipheriv, createHmac } from 'node:crypto';
 import { SrtcpContext, SrtpContext, getSrtpSuite, type SrtpSuiteName } from '../src/srtp/index.js';
+import { printResults, type BenchResult } from './types.js';
 
 const N = 200_000;
 
@@ -24,9 +25,14 @@ function rate(name: string, f: (i: number) => unknown): number {
   for (let i = 0; i < N; i++) f(i);
   const s = Number(process.hrtime.bigint() - t0) / 1e9;
   const r = N / s;
-  console.log(`${name.padEnd(44)} ${Math.round(r).toLocaleString('en').padStart(10)} packets/s  (${((s / N) * 1e6).toFixed(2)} µs/packet)`);
+  results.push({ name, value: r, unit: 'packets/s', note: `${((s / N) * 1e6).toFixed(2)} µs/packet` });
   return r;
 }
+
+let results: BenchResult[] = [];
+
+export async function runSrtpBench(): Promise<BenchResult[]> {
+  results = [];
 
 const pkts = Array.from({ length: 65536 }, (_, i) => rtp(i));
 rate('baseline: copy', (i) => pkts[i & 0xffff]!.slice());
@@ -57,3 +63,7 @@ const rtcp = new Uint8Array(52);
 rtcp.set([0x80, 201, 0, 12, 0, 0, 0, 9]);
 const sc = new SrtcpContext({ suite: 'AES_CM_128_HMAC_SHA1_80', masterKey: new Uint8Array(16), masterSalt: new Uint8Array(14) });
 rate('SRTCP AES_CM_128_HMAC_SHA1_80 protect (52 B)', () => sc.protect(rtcp));
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) printResults('srtp', await runSrtpBench());
