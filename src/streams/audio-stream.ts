@@ -47,8 +47,6 @@ import { RtpRecvFilter } from './rtp-recv-filter.js';
 import { RtpSendFilter } from './rtp-send-filter.js';
 import { buildReport, type AudioStreamReport, type StreamCounters } from './report.js';
 
-/** RFC 3551 §6 / RFC 4733: these ride beside the media PT and are not "unknown". */
-const CN_PT = 13;
 
 export type AudioInput =
   | { kind: 'file'; path: string; loop?: boolean }
@@ -143,7 +141,7 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
   readonly #options: AudioStreamOptions;
   readonly #transforms: PacketTransform[] = [];
   readonly #reportSections = new Map<string, () => unknown>();
-  readonly #counters: StreamCounters = { unknownPt: 0, transformDropped: 0, notSent: 0, cn: 0, rtcpInvalidFromDemux: 0 };
+  readonly #counters: StreamCounters = { unknownPt: 0, transformDropped: 0, notSent: 0, cn: 0 };
   #ticker: Ticker | undefined;
   #ownTicker = false;
   #graph: Graph | undefined;
@@ -579,7 +577,7 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
       this.emit('remote-changed', 'rtp', this.#remote);
     }
     if (pkt.payloadType !== this.payloadType) {
-      if (pkt.payloadType === CN_PT) {
+      if (pkt.payloadType === CN_PAYLOAD_TYPE) {
         this.#counters.cn++;
         // SIDs share the media's sequence numbers: they go through the jitter buffer (dropping
         // them would count as loss) to CnSplit/CnPlayer, which play comfort noise.

@@ -15,7 +15,6 @@ export interface StreamCounters {
   notSent: number;
   /** Comfort-noise packets received (RFC 3389). */
   cn: number;
-  rtcpInvalidFromDemux: number;
 }
 
 export interface AudioStreamReport {
