@@ -193,10 +193,13 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
       rtcp: { enabled: rtcp.enabled ?? true, ...(rtcp.minIntervalMs !== undefined ? { minIntervalMs: rtcp.minIntervalMs } : {}) },
       ...(options.cname ? { cname: options.cname } : {}),
     });
+    // The buffer sheds delay on quiet packets; a codec that cannot tell gets none called quiet,
+    // so loud packets are dropped only when the delay is far over target (dropping a packet of a
+    // predictive codec mid-word garbles the next ones too: measured on AMR-WB and G.722).
     const isQuiet = this.codec.isQuietPayload?.bind(this.codec);
     this.jitterBuffer = new JitterBuffer<JitterInput>({
       clockRate: this.codec.clockRate,
-      ...(isQuiet ? { isQuiet: (p: JitterInput) => isQuiet(p.payload) } : {}),
+      isQuiet: isQuiet ? (p: JitterInput) => isQuiet(p.payload) : () => false,
       ...(options.jitter ?? {}),
     });
     this.session.on('bye', (info) => {
