@@ -7,7 +7,7 @@
  */
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { deriveSessionKeys, type SessionKeys } from './kdf.js';
-import { AesCmKeystream, HmacSha1, gcmName, tagEquals } from './primitives.js';
+import { AesCmKeystream, AesCmStream, HmacSha1, gcmName } from './primitives.js';
 import { ReplayWindow } from './replay-window.js';
 import { resolveSuite, type SrtpContextOptions, type SrtpFailure, type SrtpStats } from './srtp-context.js';
 import type { SrtpSuite } from './suites.js';
@@ -26,7 +26,9 @@ export class SrtcpContext {
   /** Next SRTCP index to send, per SSRC (the first packet carries 1, as libsrtp). */
   readonly #txIndex = new Map<number, number>();
   readonly #rx = new Map<number, ReplayWindow>();
-  readonly #iv = new Uint8Array(16);
+  /** AES-CM keystream per SSRC, sent and received (made ahead for the next indices). */
+  readonly #txCm = new Map<number, AesCmStream>();
+  readonly #rxCm = new Map<number, AesCmStream>();
 
   constructor(o: SrtpContextOptions) {
     this.suite = resolveSuite(o.suite);
@@ -48,21 +50,14 @@ export class SrtcpContext {
     return null;
   }
 
-  /** RFC 3711 §4.1.1 with the SRTCP index as i. */
-  #cmIv(ssrc: number, index: number): Uint8Array {
-    const iv = this.#iv;
-    iv.set(this.#keys.salt.subarray(0, 14), 0);
-    iv[14] = 0;
-    iv[15] = 0;
-    iv[4] ^= ssrc >>> 24;
-    iv[5] ^= (ssrc >>> 16) & 0xff;
-    iv[6] ^= (ssrc >>> 8) & 0xff;
-    iv[7] ^= ssrc & 0xff;
-    iv[10] ^= index >>> 24;
-    iv[11] ^= (index >>> 16) & 0xff;
-    iv[12] ^= (index >>> 8) & 0xff;
-    iv[13] ^= index & 0xff;
-    return iv;
+  /** RFC 3711 §4.1.1 with the SRTCP index as i: the AES-CM keystream of `ssrc`. */
+  #stream(streams: Map<number, AesCmStream>, ssrc: number): AesCmStream {
+    let s = streams.get(ssrc);
+    if (!s) {
+      s = new AesCmStream(this.#ks!, this.#keys.salt, ssrc);
+      streams.set(ssrc, s);
+    }
+    return s;
   }
 
   /** RFC 7714 §9.1: IV = (0x0000 ‖ SSRC ‖ 0x0000 ‖ 0 ‖ index) ⊕ salt. */
@@ -110,16 +105,15 @@ export class SrtcpContext {
     } else {
       const tagLen = suite.rtcpTagLength;
       out = new Uint8Array(len + 4 + mkiLen + tagLen);
-      out.set(rtcp.subarray(0, 8), 0);
-      if (this.#ks) this.#ks.xor(this.#cmIv(ssrc, index), rtcp, 8, out, 8, len - 8);
-      else out.set(rtcp.subarray(8), 8);
-      new DataView(out.buffer).setUint32(len, eIndex);
+      out.set(rtcp, 0);
+      if (this.#ks) this.#stream(this.#txCm, ssrc).xor(index, out, 8, out, 8, len - 8);
+      out[len] = eIndex >>> 24;
+      out[len + 1] = (eIndex >>> 16) & 0xff;
+      out[len + 2] = (eIndex >>> 8) & 0xff;
+      out[len + 3] = eIndex & 0xff;
       if (mkiLen) out.set(this.#mki, len + 4);
-      if (this.#hmac && tagLen > 0) {
-        // RFC 3711 §3.4: the tag covers the packet ‖ E ‖ index (not the MKI).
-        const mac = this.#hmac.mac(out.subarray(0, len + 4));
-        out.set(mac.subarray(0, tagLen), len + 4 + mkiLen);
-      }
+      // RFC 3711 §3.4: the tag covers the packet ‖ E ‖ index (not the MKI).
+      if (this.#hmac && tagLen > 0) this.#hmac.macInto(out, 0, len + 4, undefined, out, len + 4 + mkiLen, tagLen);
     }
     this.stats.protected++;
     return out;
@@ -171,13 +165,10 @@ export class SrtcpContext {
         out = srtcp.slice(0, ctEnd);
       }
     } else {
-      if (this.#hmac && tagLen > 0) {
-        const mac = this.#hmac.mac(srtcp.subarray(0, eAt + 4));
-        if (!tagEquals(mac, srtcp.subarray(len - tagLen))) return this.#fail('authFailed');
-      }
+      if (this.#hmac && tagLen > 0 && !this.#hmac.verify(srtcp, 0, eAt + 4, undefined, srtcp, len - tagLen, tagLen)) return this.#fail('authFailed');
       out = new Uint8Array(eAt);
-      out.set(srtcp.subarray(0, 8), 0);
-      if (encrypted && this.#ks) this.#ks.xor(this.#cmIv(ssrc, index), srtcp, 8, out, 8, eAt - 8);
+      for (let i = 0; i < 8; i++) out[i] = srtcp[i]!;
+      if (encrypted && this.#ks) this.#stream(this.#rxCm, ssrc).xor(index, srtcp, 8, out, 8, eAt - 8);
       else out.set(srtcp.subarray(8, eAt), 8);
     }
     if (!w) {

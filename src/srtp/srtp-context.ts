@@ -11,7 +11,7 @@
 import { createCipheriv, createDecipheriv } from 'node:crypto';
 import { ConfigError } from '../core/errors.js';
 import { deriveKey, deriveSessionKeys, type SessionKeys } from './kdf.js';
-import { AesCmKeystream, HmacSha1, gcmName, tagEquals } from './primitives.js';
+import { AesCmKeystream, AesCmStream, HmacSha1, gcmName } from './primitives.js';
 import { ReplayWindow } from './replay-window.js';
 import { getSrtpSuite, type SrtpSuite, type SrtpSuiteName } from './suites.js';
 
@@ -58,6 +58,8 @@ interface SsrcState {
   /** Highest sequence number seen (s_l, Appendix A). */
   sl: number;
   window: ReplayWindow;
+  /** AES-CM keystream of this SSRC (made ahead for the next indices), created on first use. */
+  cm?: AesCmStream;
 }
 
 /** Length of the RTP header (fixed, CSRCs, extension) or -1 when malformed (RFC 3550 §5.1, §5.3.1). */
@@ -274,17 +276,13 @@ export class SrtpContext {
     } else {
       const tagLen = suite.rtpTagLength;
       out = new Uint8Array(rtp.length + mkiLen + tagLen);
-      out.set(rtp.subarray(0, h), 0);
+      out.set(rtp, 0);
       this.#cryptHeaderExtensions(out, h, ssrc, v, seq);
-      if (this.#ks) this.#ks.xor(this.#cmIv(this.#keys.salt, ssrc, v, seq), rtp, h, out, h, payloadLen);
-      else out.set(rtp.subarray(h), h);
+      if (this.#ks) (st.cm ??= new AesCmStream(this.#ks, this.#keys.salt, ssrc)).xor(index, out, h, out, h, payloadLen);
       const authEnd = rtp.length;
       if (mkiLen) out.set(this.#mki, authEnd);
-      if (this.#hmac && tagLen > 0) {
-        // RFC 3711 §4.2: M = authenticated portion ‖ ROC.
-        const mac = this.#hmac.mac(out.subarray(0, authEnd), this.#rocOf(v));
-        out.set(mac.subarray(0, tagLen), authEnd + mkiLen);
-      }
+      // RFC 3711 §4.2: M = authenticated portion ‖ ROC.
+      if (this.#hmac && tagLen > 0) this.#hmac.macInto(out, 0, authEnd, this.#rocOf(v), out, authEnd + mkiLen, tagLen);
     }
     this.stats.protected++;
     return out;
@@ -318,6 +316,7 @@ export class SrtpContext {
       if (verdict !== 'new') return this.#fail('replayed');
     }
     let out: Uint8Array;
+    let cm: AesCmStream | undefined;
     if (gcm) {
       const ctEnd = authEnd - 16;
       const d = createDecipheriv(gcmName(suite.keyLength), this.#keys.encryptionKey, this.#gcmIv(ssrc, v, seq), { authTagLength: 16 });
@@ -333,19 +332,18 @@ export class SrtpContext {
       out.set(srtp.subarray(0, h), 0);
       out.set(pt, h);
     } else {
-      if (this.#hmac && tagLen > 0) {
-        const mac = this.#hmac.mac(srtp.subarray(0, end), this.#rocOf(v));
-        if (!tagEquals(mac, srtp.subarray(end + mkiLen, end + mkiLen + tagLen))) return this.#fail('authFailed');
-      }
+      if (this.#hmac && tagLen > 0 && !this.#hmac.verify(srtp, 0, end, this.#rocOf(v), srtp, end + mkiLen, tagLen)) return this.#fail('authFailed');
       out = new Uint8Array(end);
-      out.set(srtp.subarray(0, h), 0);
-      if (this.#ks) this.#ks.xor(this.#cmIv(this.#keys.salt, ssrc, v, seq), srtp, h, out, h, end - h);
-      else out.set(srtp.subarray(h, end), h);
+      for (let i = 0; i < h; i++) out[i] = srtp[i]!;
+      if (this.#ks) {
+        cm = st?.cm ?? new AesCmStream(this.#ks, this.#keys.salt, ssrc);
+        cm.xor(index, srtp, h, out, h, end - h);
+      } else out.set(srtp.subarray(h, end), h);
     }
     this.#cryptHeaderExtensions(out, h, ssrc, v, seq);
     // RFC 3711 §3.3.1 / Appendix A: update ROC and s_l only after authentication.
     if (!st) {
-      const ns: SsrcState = { roc: 0, sl: seq, window: new ReplayWindow(this.#windowSize) };
+      const ns: SsrcState = { roc: 0, sl: seq, window: new ReplayWindow(this.#windowSize), cm };
       ns.window.accept(index);
       this.#rx.set(ssrc, ns);
     } else {
