@@ -26,6 +26,11 @@ const targets: Record<string, Target> = {
 
 // Targets of later layers register themselves here when their module exists.
 async function loadOptionalTargets(): Promise<void> {
+  const { fuzzZrtp } = await import('../src/zrtp/fuzz.js');
+  targets.zrtp = (budgetMs, seed) => {
+    const r = fuzzZrtp(budgetMs, seed);
+    return { iterations: r.iterations, failures: r.failures, summary: `${r.rejected} rejected` };
+  };
   const { fuzzSession } = await import('../src/rtp/session-fuzz.js');
   targets.session = (budgetMs, seed) => {
     const r = fuzzSession(budgetMs, seed);
