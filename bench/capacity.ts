@@ -39,6 +39,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readWavFile } from '../src/files/wav-reader.js';
+import { writeWavFile } from '../src/files/wav-writer.js';
 import { UdpTransport } from '../src/net/udp-transport.js';
 import { sharedPath } from '../src/test-support/shared.js';
 import { busyCores, machineJiffies, RESULT_PREFIX, type WorkerConfig, type WorkerResult } from './capacity-worker.js';
@@ -255,21 +256,7 @@ function writeLongWav(src: string, seconds: number, path: string): void {
   const n = seconds * 8000;
   const pcm = new Int16Array(n);
   for (let o = 0; o < n; o += w.samples.length) pcm.set(w.samples.subarray(0, Math.min(w.samples.length, n - o)), o);
-  const data = Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'latin1');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8, 'latin1');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20); // PCM
-  h.writeUInt16LE(1, 22); // mono
-  h.writeUInt32LE(8000, 24);
-  h.writeUInt32LE(16000, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'latin1');
-  h.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([h, data]));
+  writeWavFile(path, pcm, 8000, 1);
 }
 
 /** Two RTP ports (even, with a free odd successor) free right now. */

@@ -24,6 +24,7 @@ import { G722DecoderState, G722EncoderState } from '../src/codecs/g722.js';
 import { G722Decoder, G722Encoder } from '../src/codecs/g722-filters.js';
 import { VoidSink } from '../src/audio/void.js';
 import { readWavFile } from '../src/files/wav-reader.js';
+import { writeWavFile } from '../src/files/wav-writer.js';
 import { sharedPath } from '../src/test-support/shared.js';
 import { printResults, type BenchResult } from './types.js';
 
@@ -127,20 +128,7 @@ export async function runG722Bench(): Promise<BenchResult[]> {
   try {
     const wav = join(dir, 'in.wav');
     const g722 = join(dir, 'in.g722');
-    const hdr = Buffer.alloc(44);
-    hdr.write('RIFF', 0, 'ascii');
-    hdr.writeUInt32LE(36 + pcm.byteLength, 4);
-    hdr.write('WAVEfmt ', 8, 'ascii');
-    hdr.writeUInt32LE(16, 16);
-    hdr.writeUInt16LE(1, 20);
-    hdr.writeUInt16LE(1, 22);
-    hdr.writeUInt32LE(RATE, 24);
-    hdr.writeUInt32LE(RATE * 2, 28);
-    hdr.writeUInt16LE(2, 32);
-    hdr.writeUInt16LE(16, 34);
-    hdr.write('data', 36, 'ascii');
-    hdr.writeUInt32LE(pcm.byteLength, 40);
-    writeFileSync(wav, Buffer.concat([hdr, Buffer.from(pcm.buffer, pcm.byteOffset, pcm.byteLength)]));
+    writeWavFile(wav, pcm, RATE, 1);
     writeFileSync(g722, codes);
     const fe = ffmpegUtime(['-i', wav, '-c:a', 'g722', '-f', 'null', '-']);
     const fd = ffmpegUtime(['-f', 'g722', '-i', g722, '-f', 'null', '-']);

@@ -1,6 +1,6 @@
+import { readWavFile } from '../files/wav-reader.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { ConfigError } from '../core/errors.js';
 import { Filter, type TickContext } from '../core/filter.js';
 import { makeAudioFrame, makeEncodedFrame, type AudioFrame, type Frame } from '../core/frames.js';
@@ -55,33 +55,9 @@ function voiced(rate: number, seconds: number, opts: { f0?: (t: number) => numbe
   return out;
 }
 
-/** Minimal RIFF/WAVE PCM16 reader (the real reader lives in files/, owned elsewhere). */
 function readWav16(path: string): { rate: number; channels: number; samples: Int16Array } {
-  const b = readFileSync(path);
-  assert.equal(b.toString('ascii', 0, 4), 'RIFF');
-  assert.equal(b.toString('ascii', 8, 12), 'WAVE');
-  let off = 12;
-  let rate = 0;
-  let channels = 0;
-  while (off + 8 <= b.length) {
-    const id = b.toString('ascii', off, off + 4);
-    const size = b.readUInt32LE(off + 4);
-    const body = off + 8;
-    if (id === 'fmt ') {
-      assert.equal(b.readUInt16LE(body), 1, 'PCM');
-      channels = b.readUInt16LE(body + 2);
-      rate = b.readUInt32LE(body + 4);
-      assert.equal(b.readUInt16LE(body + 14), 16, '16-bit');
-    } else if (id === 'data') {
-      // Streaming writers leave a placeholder size (hello8000.wav has 0x7ffff000): cap at EOF.
-      const len = Math.min(size, b.length - body) & ~1;
-      const samples = new Int16Array(len / 2);
-      for (let i = 0; i < samples.length; i++) samples[i] = b.readInt16LE(body + 2 * i);
-      return { rate, channels, samples };
-    }
-    off = body + size + (size & 1);
-  }
-  throw new Error(`${path}: no data chunk`);
+  const w = readWavFile(path);
+  return { rate: w.sampleRate, channels: w.channels, samples: w.samples };
 }
 
 type Mode = 'plc' | 'silence' | 'repeat';

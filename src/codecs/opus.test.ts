@@ -3,10 +3,11 @@
  * tools (opusenc/opusdec and ffmpeg's libopus, same libopus, same bitrate), in-band FEC under a
  * seeded 10 % loss (filter level and through a whole AudioStream call), DTX, bad payloads.
  */
+import { writeWavFile } from '../files/wav-writer.js';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
@@ -172,22 +173,8 @@ function haveTool(t: TestContext, tool: string, pkg: string): boolean {
   }
 }
 
-function writeWav(path: string, samples: Int16Array, rate: number): void {
-  const data = Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength);
-  const h = Buffer.alloc(44);
-  h.write('RIFF', 0, 'ascii');
-  h.writeUInt32LE(36 + data.length, 4);
-  h.write('WAVEfmt ', 8, 'ascii');
-  h.writeUInt32LE(16, 16);
-  h.writeUInt16LE(1, 20);
-  h.writeUInt16LE(1, 22);
-  h.writeUInt32LE(rate, 24);
-  h.writeUInt32LE(rate * 2, 28);
-  h.writeUInt16LE(2, 32);
-  h.writeUInt16LE(16, 34);
-  h.write('data', 36, 'ascii');
-  h.writeUInt32LE(data.length, 40);
-  writeFileSync(path, Buffer.concat([h, data]));
+function writeWav(path: string, pcm: Int16Array, rate: number): void {
+  writeWavFile(path, pcm, rate, 1);
 }
 
 // ─────────────────────────────────────────────────────────────────────────── descriptor ──
