@@ -80,6 +80,8 @@ Examples:
 
       // Live stats (DESIGN §4): one line every --stats seconds.
       const every = (opts.stats as number) ?? 5;
+      // Wire bytes (payload + 40 bytes of IP/UDP/RTP headers per packet) at the previous line.
+      const wire = (bytes: number, packets: number): number => bytes + 40 * packets;
       let last = { t: started, sent: 0, recv: 0 };
       let pendingWarnings: string[] = [];
       stream.on('warning', (m) => pendingWarnings.push(m));
@@ -89,23 +91,16 @@ Examples:
               const r = stream.report();
               const now = performance.now();
               const dt = (now - last.t) / 1000;
-              const sentOct = r.sent.bytes;
-              const recvOct = r.received.bytes;
-              // Wire rate over the interval: payload + 40 bytes of IP/UDP/RTP headers per packet.
-              const rate = (octets: number, packets: number, prevOct: number, prevPk: number): number =>
-                dt > 0 ? ((octets - prevOct + 40 * (packets - prevPk)) * 8) / dt / 1000 : 0;
-              const rates = {
-                send: rate(sentOct, r.sent.packets, last.sent, lastPk.sent),
-                recv: rate(recvOct, r.received.packets, last.recv, lastPk.recv),
-              };
+              const sent = wire(r.sent.bytes, r.sent.packets);
+              const recv = wire(r.received.bytes, r.received.packets);
+              const kbps = (d: number): number => (dt > 0 ? (d * 8) / dt / 1000 : 0);
+              const rates = { send: kbps(sent - last.sent), recv: kbps(recv - last.recv) };
               const extra = streamOptionGroups.map((g) => g.liveStats?.(stream)).filter((x): x is string => !!x);
               process.stderr.write(`${statsLine(r, (now - started) / 1000, rates, extra, pendingWarnings)}\n`);
               pendingWarnings = [];
-              last = { t: now, sent: sentOct, recv: recvOct };
-              lastPk = { sent: r.sent.packets, recv: r.received.packets };
+              last = { t: now, sent, recv };
             }, every * 1000)
           : undefined;
-      let lastPk = { sent: 0, recv: 0 };
 
       // The call ends after --duration, or on SIGINT/SIGTERM (WAV finalised, RTCP BYE sent).
       const reason = await new Promise<string>((resolve) => {
