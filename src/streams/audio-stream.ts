@@ -195,7 +195,7 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
     });
     // The buffer sheds delay on quiet packets; a codec that cannot tell gets none called quiet,
     // so loud packets are dropped only when the delay is far over target (dropping a packet of a
-    // predictive codec mid-word garbles the next ones too: measured on AMR-WB and G.722).
+    // predictive codec mid-word garbles the next ones too: G.722 takes ~0.4 s to recover).
     const isQuiet = this.codec.isQuietPayload?.bind(this.codec);
     this.jitterBuffer = new JitterBuffer<JitterInput>({
       clockRate: this.codec.clockRate,
@@ -318,13 +318,14 @@ export class AudioStream extends TypedEmitter<AudioStreamEvents> {
     const cn = this.cnStats();
     if (this.#options.vad || cn.sidsReceived > 0) sections.cn = { sidsSent: cn.sidsSent, sidsReceived: cn.sidsReceived, comfortNoiseMs: Math.round(cn.noiseMs) };
     for (const [k, fn] of this.#reportSections) sections[k] = fn();
+    const jitter = this.jitterBuffer.getStats();
     return buildReport({
       session: this.session.stats,
-      jitter: this.jitterBuffer.getStats(),
+      jitter,
       counters: this.#counters,
       demuxInvalid: (this.#rtp?.demux.stats.invalid ?? 0) + (this.#rtcp && this.#rtcp !== this.#rtp ? this.#rtcp.demux.stats.invalid : 0),
       decoderErrors: (this.#decoder?.stats.errors ?? 0) + ((this.#decoder as Partial<DecodeErrorCounter> | undefined)?.decodeErrors ?? 0),
-      concealedMs: this.#plc ? this.#plc.concealedMs : this.jitterBuffer.getStats().concealedMs.loss,
+      concealedMs: this.#plc ? this.#plc.concealedMs : jitter.concealedMs.loss,
       quality: this.quality.average,
       durationS,
       sections,
